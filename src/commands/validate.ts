@@ -1,0 +1,97 @@
+import path from 'node:path';
+import type { Io } from '../cli/io.js';
+import { UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import { sortDiagnostics, type Diagnostic, type Lang } from '../diagnostics/diagnostic.js';
+import { classify, displayPath, pathKind, yamlFilesUnder } from '../project/files.js';
+import { checkProject, type CheckedFile } from '../project/check.js';
+import { reporters, type ReporterName } from '../report/reporters.js';
+
+/** Options of `certif validate`. */
+export interface ValidateOptions {
+  readonly format: ReporterName;
+  readonly strict: boolean;
+  readonly lang: Lang;
+}
+
+/** Resolve the files to check: the given files and folders, or the project's own folders. */
+export async function resolveTargets(
+  paths: readonly string[],
+  io: Io,
+  lang: Lang,
+): Promise<string[]> {
+  const targets: string[] = [];
+  const roots =
+    paths.length > 0
+      ? paths.map((p) => path.resolve(io.cwd, p))
+      : [path.join(io.cwd, 'referentials'), path.join(io.cwd, 'sessions')];
+  let found = 0;
+  for (const root of roots) {
+    const kind = await pathKind(root);
+    if (kind === 'missing') {
+      if (paths.length > 0) {
+        throw new UsageError(
+          pick(
+            lang,
+            `Chemin introuvable : ${displayPath(root, io.cwd)}`,
+            `No such path: ${displayPath(root, io.cwd)}`,
+          ),
+          pick(
+            lang,
+            'Vérifiez le chemin donné à certif validate.',
+            'Check the path given to certif validate.',
+          ),
+        );
+      }
+      continue;
+    }
+    found += 1;
+    if (kind === 'dir') targets.push(...(await yamlFilesUnder(root)));
+    else targets.push(root);
+  }
+  if (paths.length === 0 && found === 0) {
+    throw new UsageError(
+      pick(
+        lang,
+        'Aucun dossier referentials/ ni sessions/ ici.',
+        'No referentials/ or sessions/ folder here.',
+      ),
+      pick(
+        lang,
+        'Lancez certif validate depuis le dossier du projet, ou donnez des fichiers ou des dossiers.',
+        'Run certif validate from the project folder, or give files or folders.',
+      ),
+    );
+  }
+  return [...new Set(targets)];
+}
+
+/** `certif validate [paths...]`: check files and print a report; 0 valid, 1 invalid. */
+export async function validateCommand(
+  paths: readonly string[],
+  options: ValidateOptions,
+  io: Io,
+): Promise<number> {
+  const targets = await resolveTargets(paths, io, options.lang);
+  const files = targets.map((abs) => ({
+    abs,
+    display: displayPath(abs, io.cwd),
+    kind: classify(abs),
+  }));
+  const checked: CheckedFile[] = await checkProject(files, { lang: options.lang, cwd: io.cwd });
+  const diagnostics: Diagnostic[] = sortDiagnostics(checked.flatMap((f) => f.diagnostics));
+  const reporter = reporters[options.format];
+  const color = options.format === 'stylish' && io.stdoutIsTTY && !io.env.NO_COLOR;
+  io.stdout.write(
+    reporter(diagnostics, {
+      lang: options.lang,
+      color,
+      files: files.length,
+      strict: options.strict,
+    }),
+  );
+  const failing = diagnostics.some(
+    (d) => d.severity === 'error' || (options.strict && d.severity === 'warning'),
+  );
+  return failing ? 1 : 0;
+}

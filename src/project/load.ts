@@ -1,0 +1,73 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/messages.js';
+import { parseYamlText, decodeUtf8, type SourceFile } from '../source/parse.js';
+import { validateSchema } from '../schema/diagnostics.js';
+import type { FileKind } from '../schema/registry.js';
+
+/** Largest file certif reads: its files are a few kilobytes. */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/** A file read, parsed and checked against its schema. */
+export interface Loaded<T> {
+  readonly source?: SourceFile;
+  /** Present only when the file passed parsing and its schema. */
+  readonly value?: T;
+  readonly diagnostics: Diagnostic[];
+}
+
+const at1 = (file: string) => ({ file, line: 1, column: 1 });
+
+/** Read a file as UTF-8 text, or the diagnostics saying why it cannot be. */
+export async function readText(
+  absPath: string,
+  display: string,
+  lang: Lang,
+): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
+  try {
+    const info = await stat(absPath);
+    if (info.isDirectory())
+      return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
+    if (info.size > MAX_FILE_BYTES) {
+      return {
+        diagnostics: [
+          diagnostic(
+            lang,
+            'file/too-large',
+            { size: info.size, max: MAX_FILE_BYTES },
+            at1(display),
+          ),
+        ],
+      };
+    }
+    const bytes = await readFile(absPath);
+    const text = decodeUtf8(bytes);
+    if (text === undefined)
+      return { diagnostics: [diagnostic(lang, 'yaml/encoding', {}, at1(display))] };
+    return { text, diagnostics: [] };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { diagnostics: [diagnostic(lang, 'file/unreadable', { reason }, at1(display))] };
+  }
+}
+
+/** Parse text and check it against the schema of its kind. */
+export function checkText<T>(text: string, display: string, kind: FileKind, lang: Lang): Loaded<T> {
+  const parsed = parseYamlText(display, text, lang);
+  if (!parsed.source) return { diagnostics: parsed.diagnostics };
+  const diagnostics = validateSchema(parsed.source, kind, lang);
+  if (diagnostics.length > 0) return { source: parsed.source, diagnostics };
+  return { source: parsed.source, value: parsed.source.value as T, diagnostics: [] };
+}
+
+/** Read, parse and schema-check one file. */
+export async function loadFile<T>(
+  absPath: string,
+  display: string,
+  kind: FileKind,
+  lang: Lang,
+): Promise<Loaded<T>> {
+  const read = await readText(absPath, display, lang);
+  if (read.text === undefined) return { diagnostics: read.diagnostics };
+  return checkText<T>(read.text, display, kind, lang);
+}

@@ -1,0 +1,63 @@
+import type { Diagnostic, Lang, Severity } from '../diagnostics/diagnostic.js';
+import { diagnostic, type Params } from '../diagnostics/messages.js';
+import { locate } from '../source/locate.js';
+import type { SourceFile } from '../source/parse.js';
+
+/** What a rule needs to report a problem at a JSON pointer of a file. */
+export interface RuleContext {
+  readonly lang: Lang;
+  report(
+    source: SourceFile,
+    ruleId: string,
+    params: Params,
+    pointer: string,
+    options?: { atKey?: boolean; severity?: Severity },
+  ): void;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** A context collecting diagnostics in an array. */
+export function ruleContext(lang: Lang): RuleContext {
+  const diagnostics: Diagnostic[] = [];
+  return {
+    lang,
+    diagnostics,
+    report(source, ruleId, params, pointer, options = {}) {
+      const range = locate(source.doc, source.lineCounter, pointer, options.atKey ?? false);
+      diagnostics.push(
+        diagnostic(
+          lang,
+          ruleId,
+          params,
+          { file: source.path, ...range, pointer },
+          options.severity,
+        ),
+      );
+    },
+  };
+}
+
+/** Report every id seen twice in a list, at the second occurrence. */
+export function checkUnique(
+  ctx: RuleContext,
+  source: SourceFile,
+  items: readonly { id: string }[],
+  basePointer: string,
+  what: { fr: string; en: string },
+  ruleId = 'referential/duplicate-id',
+): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    const first = seen.get(item.id);
+    if (first !== undefined) {
+      ctx.report(
+        source,
+        ruleId,
+        { id: item.id, whatFr: what.fr, whatEn: what.en, first: first + 1 },
+        `${basePointer}/${index}/id`,
+      );
+    } else {
+      seen.set(item.id, index);
+    }
+  });
+}

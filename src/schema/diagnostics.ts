@@ -1,0 +1,235 @@
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import { diagnostic, registerMessages, type Params } from '../diagnostics/messages.js';
+import { locate } from '../source/locate.js';
+import type { SourceFile } from '../source/parse.js';
+import { encodeSegment } from '../source/locate.js';
+import { schemaErrors, type FileKind } from './registry.js';
+
+const list = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
+
+const typeNames: Record<string, { fr: string; en: string }> = {
+  string: { fr: 'un texte', en: 'a text' },
+  number: { fr: 'un nombre', en: 'a number' },
+  integer: { fr: 'un nombre entier', en: 'a whole number' },
+  boolean: { fr: 'oui/non (true ou false)', en: 'yes/no (true or false)' },
+  object: { fr: 'une table (clé: valeur)', en: 'a map (key: value)' },
+  array: { fr: 'une liste', en: 'a list' },
+  null: { fr: 'une valeur vide', en: 'an empty value' },
+};
+
+registerMessages({
+  'schema/required': {
+    severity: 'error',
+    fr: (p) => [
+      `Propriété obligatoire « ${list(p.property)} » manquante.`,
+      `Ajoutez « ${list(p.property)}: … » à cet endroit.`,
+    ],
+    en: (p) => [
+      `Required property "${list(p.property)}" is missing.`,
+      `Add "${list(p.property)}: …" here.`,
+    ],
+  },
+  'schema/unknown-property': {
+    severity: 'error',
+    fr: (p) => [
+      `Propriété inconnue « ${list(p.property)} ».`,
+      p.allowed
+        ? `Vérifiez l’orthographe ; propriétés possibles ici : ${list(p.allowed)}.`
+        : 'Supprimez-la.',
+    ],
+    en: (p) => [
+      `Unknown property "${list(p.property)}".`,
+      p.allowed ? `Check the spelling; properties allowed here: ${list(p.allowed)}.` : 'Remove it.',
+    ],
+  },
+  'schema/type': {
+    severity: 'error',
+    fr: (p) => [
+      `Type incorrect : ${list(p.expectedFr)} est attendu, pas ${list(p.actualFr)}.`,
+      p.expected === 'string'
+        ? 'Mettez la valeur entre guillemets, par exemple "1.0" ou "2025-06-12".'
+        : `Remplacez la valeur par ${list(p.expectedFr)}.`,
+    ],
+    en: (p) => [
+      `Wrong type: ${list(p.expectedEn)} is expected, not ${list(p.actualEn)}.`,
+      p.expected === 'string'
+        ? 'Put the value in quotes, for example "1.0" or "2025-06-12".'
+        : `Replace the value with ${list(p.expectedEn)}.`,
+    ],
+  },
+  'schema/enum': {
+    severity: 'error',
+    fr: (p) => [
+      `Valeur « ${list(p.value)} » non permise.`,
+      `Valeurs possibles : ${list(p.allowed)}.`,
+    ],
+    en: (p) => [`Value "${list(p.value)}" is not allowed.`, `Allowed values: ${list(p.allowed)}.`],
+  },
+  'schema/format': {
+    severity: 'error',
+    fr: (p) => [
+      `Valeur « ${list(p.value)} » au mauvais format.`,
+      p.description ? `Attendu : ${list(p.description)}` : `Format attendu : ${list(p.pattern)}.`,
+    ],
+    en: (p) => [
+      `Value "${list(p.value)}" has the wrong format.`,
+      p.description ? `Expected: ${list(p.description)}` : `Expected format: ${list(p.pattern)}.`,
+    ],
+  },
+  'schema/range': {
+    severity: 'error',
+    fr: (p) => [`Valeur hors limites : ${list(p.detailFr)}.`, 'Corrigez la valeur.'],
+    en: (p) => [`Value out of range: ${list(p.detailEn)}.`, 'Correct the value.'],
+  },
+  'schema/invalid': {
+    severity: 'error',
+    fr: (p) => [`Valeur invalide (${list(p.keyword)}).`, list(p.detail) || 'Corrigez la valeur.'],
+    en: (p) => [`Invalid value (${list(p.keyword)}).`, list(p.detail) || 'Correct the value.'],
+  },
+});
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && Number.isInteger(value)) return 'integer';
+  return typeof value;
+}
+
+function preview(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 60 ? text.slice(0, 57) + '…' : text;
+}
+
+const umbrella = new Set(['if', 'anyOf', 'oneOf', 'allOf', 'not', 'then', 'else']);
+
+/** Turn one ajv error into a rule id, parameters, pointer and whether to point at the key. */
+function translate(
+  error: ErrorObject,
+): { ruleId: string; params: Params; pointer: string; atKey: boolean } | undefined {
+  const { keyword, instancePath, params } = error;
+  const parent = (error.parentSchema ?? {}) as {
+    properties?: Record<string, unknown>;
+    description?: string;
+  };
+  switch (keyword) {
+    case 'required': {
+      const property = (params as { missingProperty: string }).missingProperty;
+      return {
+        ruleId: 'schema/required',
+        params: { property },
+        pointer: instancePath,
+        atKey: true,
+      };
+    }
+    case 'additionalProperties': {
+      const property = (params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys(parent.properties ?? {}).join(', ');
+      return {
+        ruleId: 'schema/unknown-property',
+        params: { property, allowed },
+        pointer: `${instancePath}/${encodeSegment(property)}`,
+        atKey: true,
+      };
+    }
+    case 'type': {
+      const expected = String((params as { type: string | string[] }).type).split(',')[0] ?? '';
+      const actual = typeOf(error.data);
+      return {
+        ruleId: 'schema/type',
+        params: {
+          expected,
+          expectedFr: typeNames[expected]?.fr ?? expected,
+          expectedEn: typeNames[expected]?.en ?? expected,
+          actualFr: typeNames[actual]?.fr ?? actual,
+          actualEn: typeNames[actual]?.en ?? actual,
+        },
+        pointer: instancePath,
+        atKey: false,
+      };
+    }
+    case 'enum':
+    case 'const': {
+      const values =
+        keyword === 'enum'
+          ? (params as { allowedValues: unknown[] }).allowedValues
+          : [(params as { allowedValue: unknown }).allowedValue];
+      return {
+        ruleId: 'schema/enum',
+        params: { value: preview(error.data), allowed: values.map(String).join(', ') },
+        pointer: instancePath,
+        atKey: false,
+      };
+    }
+    case 'pattern':
+      return {
+        ruleId: 'schema/format',
+        params: {
+          value: preview(error.data),
+          pattern: (params as { pattern: string }).pattern,
+          description: parent.description,
+        },
+        pointer: instancePath,
+        atKey: false,
+      };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minLength':
+    case 'maxLength':
+    case 'minItems':
+    case 'maxItems': {
+      const limit = (params as { limit: number }).limit;
+      const fr: Record<string, string> = {
+        minimum: `au moins ${limit}`,
+        maximum: `au plus ${limit}`,
+        exclusiveMinimum: `strictement plus de ${limit}`,
+        exclusiveMaximum: `strictement moins de ${limit}`,
+        minLength: limit === 1 ? 'le texte ne peut pas être vide' : `au moins ${limit} caractères`,
+        maxLength: `au plus ${limit} caractères`,
+        minItems: `au moins ${limit} élément(s)`,
+        maxItems: `au plus ${limit} éléments`,
+      };
+      const en: Record<string, string> = {
+        minimum: `at least ${limit}`,
+        maximum: `at most ${limit}`,
+        exclusiveMinimum: `more than ${limit}`,
+        exclusiveMaximum: `less than ${limit}`,
+        minLength: limit === 1 ? 'the text cannot be empty' : `at least ${limit} characters`,
+        maxLength: `at most ${limit} characters`,
+        minItems: `at least ${limit} item(s)`,
+        maxItems: `at most ${limit} items`,
+      };
+      return {
+        ruleId: 'schema/range',
+        params: { detailFr: fr[keyword], detailEn: en[keyword] },
+        pointer: instancePath,
+        atKey: false,
+      };
+    }
+    default:
+      if (umbrella.has(keyword)) return undefined;
+      return {
+        ruleId: 'schema/invalid',
+        params: { keyword, detail: error.message },
+        pointer: instancePath,
+        atKey: false,
+      };
+  }
+}
+
+/** Validate a parsed file against its kind's schema; each error placed on its YAML node. */
+export function validateSchema(source: SourceFile, kind: FileKind, lang: Lang): Diagnostic[] {
+  const errors = schemaErrors(kind, source.value);
+  const out: Diagnostic[] = [];
+  for (const error of errors) {
+    const t = translate(error);
+    if (!t) continue;
+    const range = locate(source.doc, source.lineCounter, t.pointer, t.atKey);
+    out.push(
+      diagnostic(lang, t.ruleId, t.params, { file: source.path, ...range, pointer: t.pointer }),
+    );
+  }
+  return out;
+}
