@@ -79,6 +79,216 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       code = await showCommand(bloc, { referential: opts.referential, lang }, io);
     });
 
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const sessionOption = () =>
+    new Option(
+      '-s, --session <dir>',
+      h(
+        'dossier de la session (défaut : celle qui contient le dossier courant)',
+        'session folder (default: the one containing the current folder)',
+      ),
+    );
+
+  program
+    .command('init')
+    .description(
+      h(
+        'crée une session attachée à un référentiel (id, version, empreinte)',
+        'create a session pinned to a référentiel (id, version, hash)',
+      ),
+    )
+    .argument(
+      '<session-dir>',
+      h(
+        'dossier de la session, ex. sessions/2026-06-rouen',
+        'session folder, e.g. sessions/2026-06-rouen',
+      ),
+    )
+    .option(
+      '-r, --referential <id|path>',
+      h('référentiel : id (id@version) ou chemin', 'référentiel: id (id@version) or path'),
+    )
+    .option('--centre <name>', h('nom du centre d’examen', 'name of the exam centre'))
+    .option('--city <city>', h('ville', 'city'))
+    .option('--date <YYYY-MM-DD>', h('premier jour de la session', 'first day of the session'))
+    .action(
+      async (
+        dir: string,
+        opts: { referential?: string; centre?: string; city?: string; date?: string },
+      ) => {
+        const { initCommand } = await import('../commands/init.js');
+        code = await initCommand(dir, { ...opts, lang }, io);
+      },
+    );
+
+  const candidates = program
+    .command('candidates')
+    .description(h('candidats de la session', 'candidates of the session'));
+  candidates
+    .command('import')
+    .description(
+      h(
+        'importe un CSV (identifiant, nom, prénom, blocs, aménagements)',
+        'import a CSV (identifiant, nom, prénom, blocs, aménagements)',
+      ),
+    )
+    .argument('<file.csv>')
+    .addOption(sessionOption())
+    .action(async (file: string, opts: { session?: string }) => {
+      const { importCandidates } = await import('../commands/candidates.js');
+      code = await importCandidates(file, { session: opts.session, lang }, io);
+    });
+  candidates
+    .command('list')
+    .description(h('liste les candidats', 'list the candidates'))
+    .addOption(sessionOption())
+    .addOption(
+      new Option('-f, --format <format>', h('format', 'format'))
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(async (opts: { session?: string; format: 'text' | 'json' }) => {
+      const { listCandidates } = await import('../commands/candidates.js');
+      code = await listCandidates({ session: opts.session, lang, format: opts.format }, io);
+    });
+
+  program
+    .command('grade')
+    .description(
+      h(
+        'saisit Acquis / Non acquis (interactif dans un terminal, ou par options)',
+        'record Acquis / Non acquis (interactive in a terminal, or from options)',
+      ),
+    )
+    .argument('[candidate]', h('identifiant du candidat', 'candidate id'))
+    .argument(
+      '[bloc]',
+      h(
+        'bloc (ex. BC01) ou évaluation finale (ex. PP)',
+        'bloc (e.g. BC01) or final evaluation (e.g. PP)',
+      ),
+    )
+    .addOption(sessionOption())
+    .option(
+      '--set <C=verdict>',
+      h(
+        'résultat : C1=acquis, C2=non_acquis (A / NA acceptés) ; répétable',
+        'result: C1=acquis, C2=non_acquis (A / NA accepted); repeatable',
+      ),
+      collect,
+      [],
+    )
+    .option(
+      '--observation <C=text>',
+      h('observation : C2="…" ; répétable', 'observation: C2="…"; repeatable'),
+      collect,
+      [],
+    )
+    .option(
+      '--from <file>',
+      h(
+        'résultats depuis un CSV (competence;resultat;observation) ou un YAML',
+        'results from a CSV (competence;resultat;observation) or a YAML file',
+      ),
+    )
+    .option(
+      '--finalize',
+      h('finalise l’évaluation (avec --by)', 'finalise the evaluation (with --by)'),
+      false,
+    )
+    .option(
+      '--by <jurors>',
+      h(
+        'les jurés qui confirment, séparés par une virgule',
+        'the confirming jurors, comma-separated',
+      ),
+    )
+    .action(
+      async (
+        candidate: string | undefined,
+        bloc: string | undefined,
+        opts: {
+          session?: string;
+          set: string[];
+          observation: string[];
+          from?: string;
+          finalize: boolean;
+          by?: string;
+        },
+      ) => {
+        const { gradeCommand } = await import('../commands/grade.js');
+        code = await gradeCommand(candidate, bloc, { ...opts, lang }, io);
+      },
+    );
+
+  program
+    .command('amend')
+    .description(
+      h(
+        'corrige une évaluation finalisée par avenant (valeur précédente, qui, quand, pourquoi)',
+        'correct a final evaluation by amendment (previous value, who, when, why)',
+      ),
+    )
+    .argument('<candidate>')
+    .argument('<bloc>')
+    .addOption(sessionOption())
+    .option(
+      '--set <C=verdict>',
+      h('nouveau résultat ; répétable', 'new result; repeatable'),
+      collect,
+      [],
+    )
+    .option(
+      '--observation <C=text>',
+      h('nouvelle observation ; répétable', 'new observation; repeatable'),
+      collect,
+      [],
+    )
+    .option(
+      '--reason <text>',
+      h('motif de l’avenant (obligatoire)', 'reason for the amendment (required)'),
+    )
+    .option('--by <juror>', h('juré auteur de l’avenant', 'juror making the amendment'))
+    .action(
+      async (
+        candidate: string,
+        bloc: string,
+        opts: {
+          session?: string;
+          set: string[];
+          observation: string[];
+          reason?: string;
+          by?: string;
+        },
+      ) => {
+        const { amendCommand } = await import('../commands/amend.js');
+        code = await amendCommand(candidate, bloc, { ...opts, lang }, io);
+      },
+    );
+
+  program
+    .command('status')
+    .description(
+      h('où en est chaque candidat, bloc par bloc', 'where each candidate stands, bloc by bloc'),
+    )
+    .argument('[session]', h('dossier de la session', 'session folder'))
+    .addOption(sessionOption())
+    .addOption(
+      new Option('-f, --format <format>', h('format', 'format'))
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(
+      async (session: string | undefined, opts: { session?: string; format: 'text' | 'json' }) => {
+        const { statusCommand } = await import('../commands/status.js');
+        code = await statusCommand(
+          session,
+          { session: opts.session, format: opts.format, lang },
+          io,
+        );
+      },
+    );
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

@@ -1,10 +1,16 @@
+import path from 'node:path';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import type { Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
+import { checkEvaluation } from '../rules/evaluation.js';
 import { checkReferential } from '../rules/referential.js';
-import { ruleContext } from '../rules/context.js';
+import { checkSession } from '../rules/session.js';
+import { ruleContext, type RuleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
 import type { SourceFile } from '../source/parse.js';
+import { displayPath } from './files.js';
 import { loadFile } from './load.js';
+import { availableReferentials, type LoadedReferential } from './referentials.js';
 
 /** A file to check. */
 export interface FileRef {
@@ -26,26 +32,120 @@ export interface CheckOptions {
   readonly cwd: string;
 }
 
+async function load(f: FileRef, lang: Lang): Promise<CheckedFile> {
+  const l = await loadFile<unknown>(f.abs, f.display, f.kind, lang);
+  return { ...f, ...l, diagnostics: [...l.diagnostics] };
+}
+
+/** The session folder an evaluation or session file belongs to. */
+export function sessionDirOf(file: FileRef): string | undefined {
+  if (file.kind === 'session' || file.kind === 'deliberation') return path.dirname(file.abs);
+  if (file.kind === 'evaluation') return path.resolve(file.abs, '..', '..', '..');
+  return undefined;
+}
+
+/** The project root of a session folder: the parent of `sessions/`. */
+export function projectRootOf(sessionDir: string): string {
+  return path.resolve(sessionDir, '..', '..');
+}
+
+/** Resolve a session's référentiel and report when it is missing or changed. */
+export function checkPinnedReferential(
+  ctx: RuleContext,
+  source: SourceFile,
+  session: Session,
+  available: readonly LoadedReferential[],
+): Referential | undefined {
+  const { id, version, hash } = session.referential;
+  const match = available.find((r) => r.ref.id === id && r.ref.version === version);
+  if (!match) {
+    const known =
+      available
+        .filter((r) => r.ref.id === id)
+        .map((r) => r.ref.version)
+        .join(', ') || '—';
+    ctx.report(source, 'session/referential-missing', { id, version, known }, '/referential');
+    return undefined;
+  }
+  if (match.hash !== hash) {
+    ctx.report(
+      source,
+      'session/referential-changed',
+      { id, version, expected: hash.slice(0, 19), actual: match.hash.slice(0, 19) },
+      '/referential/hash',
+    );
+  }
+  return match.ref;
+}
+
 /**
- * Check files: each one alone (syntax, schema, its own rules), then the rules across files.
- * Never throws on bad input.
+ * Check files: each one alone (syntax, schema, its own rules), then the rules across files: a
+ * session against its référentiel, an evaluation against its session. Never throws on bad input.
  */
 export async function checkProject(
   files: readonly FileRef[],
   options: CheckOptions,
 ): Promise<CheckedFile[]> {
-  const { lang } = options;
-  const loaded = await Promise.all(
-    files.map(async (f) => {
-      const l = await loadFile<unknown>(f.abs, f.display, f.kind, lang);
-      return { ...f, ...l, diagnostics: [...l.diagnostics] };
-    }),
+  const { lang, cwd } = options;
+  const checked = await Promise.all(
+    files.filter((f) => f.kind !== 'deliberation').map((f) => load(f, lang)),
   );
-  for (const file of loaded) {
-    if (file.value === undefined || !file.source) continue;
+
+  // Sessions that evaluations depend on are loaded (and reported) even when not named.
+  const sessions = new Map<string, CheckedFile>();
+  for (const f of checked) if (f.kind === 'session') sessions.set(path.dirname(f.abs), f);
+  for (const f of [...checked]) {
+    const dir = sessionDirOf(f);
+    if (dir && !sessions.has(dir)) {
+      const abs = path.join(dir, 'session.yaml');
+      const extra = await load({ abs, display: displayPath(abs, cwd), kind: 'session' }, lang);
+      sessions.set(dir, extra);
+      checked.push(extra);
+    }
+  }
+
+  const referentialsByRoot = new Map<string, LoadedReferential[]>();
+  const refOfSession = new Map<string, Referential | undefined>();
+  for (const [dir, file] of sessions) {
+    if (!file.source || file.value === undefined) continue;
+    const root = projectRootOf(dir);
+    let available = referentialsByRoot.get(root);
+    if (!available) {
+      available = await availableReferentials(root, cwd, lang);
+      referentialsByRoot.set(root, available);
+    }
     const ctx = ruleContext(lang);
-    if (file.kind === 'referential') checkReferential(ctx, file.source, file.value as Referential);
+    const session = file.value as Session;
+    const ref = checkPinnedReferential(ctx, file.source, session, available);
+    refOfSession.set(dir, ref);
+    checkSession(ctx, file.source, session, ref, path.basename(dir));
     file.diagnostics.push(...ctx.diagnostics);
   }
-  return loaded;
+
+  for (const file of checked) {
+    if (file.value === undefined || !file.source) continue;
+    const ctx = ruleContext(lang);
+    if (file.kind === 'referential') {
+      checkReferential(ctx, file.source, file.value as Referential);
+    } else if (file.kind === 'evaluation') {
+      const dir = sessionDirOf(file) ?? '';
+      const sessionFile = sessions.get(dir);
+      const session = sessionFile?.value as Session | undefined;
+      const place = {
+        session: path.basename(dir),
+        candidate: path.basename(path.dirname(file.abs)),
+        bloc: path.basename(file.abs).replace(/\.ya?ml$/i, ''),
+      };
+      checkEvaluation(
+        ctx,
+        file.source,
+        file.value as Evaluation,
+        place,
+        session,
+        refOfSession.get(dir),
+      );
+    }
+    file.diagnostics.push(...ctx.diagnostics);
+  }
+  return checked;
 }

@@ -1,3 +1,4 @@
+import { InvalidFilesError } from '../cli/errors.js';
 import { readFile, stat } from 'node:fs/promises';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/messages.js';
@@ -70,4 +71,11 @@ export async function loadFile<T>(
   const read = await readText(absPath, display, lang);
   if (read.text === undefined) return { diagnostics: read.diagnostics };
   return checkText<T>(read.text, display, kind, lang);
+}
+
+/** Read a text file a command needs; unreadable or non-UTF-8 files raise InvalidFilesError. */
+export async function readTextFile(absPath: string, display: string, lang: Lang): Promise<string> {
+  const read = await readText(absPath, display, lang);
+  if (read.text === undefined) throw new InvalidFilesError(display, read.diagnostics);
+  return read.text;
 }

@@ -1,0 +1,246 @@
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parse as parseYaml } from 'yaml';
+import { InputError, UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import { parseVerdict, toResult, type Result, type ResultValue } from '../model/session.js';
+import type { Verdict } from '../model/types.js';
+import { competenciesOf, type GradedUnit, type Referential } from '../model/types.js';
+import { observationRequired } from '../rules/evaluation.js';
+
+/** Verdicts and observations given on the command line or in a file, before merging. */
+export interface RawInput {
+  readonly verdicts: Map<string, Verdict>;
+  readonly observations: Map<string, string>;
+}
+
+/** Resolve `C4`, `c4` or `BC01.C4` to a competency id of the unit, or raise. */
+export function competencyId(unit: GradedUnit, text: string, lang: Lang): string {
+  const ids = competenciesOf(unit).map((c) => c.id);
+  let t = text.trim();
+  const dot = t.indexOf('.');
+  if (dot > 0 && t.slice(0, dot).toLowerCase() === unit.id.toLowerCase()) t = t.slice(dot + 1);
+  const id = ids.find((i) => i.toLowerCase() === t.toLowerCase());
+  if (id) return id;
+  throw new InputError(
+    pick(
+      lang,
+      `« ${text} » n’est pas une compétence de ${unit.id}.`,
+      `"${text}" is not a competency of ${unit.id}.`,
+    ),
+    pick(
+      lang,
+      `Compétences de ${unit.id} : ${ids.join(', ')}.`,
+      `Competencies of ${unit.id}: ${ids.join(', ')}.`,
+    ),
+  );
+}
+
+function verdictOf(text: string, where: string, lang: Lang): Verdict {
+  const v = parseVerdict(text);
+  if (v) return v;
+  throw new InputError(
+    pick(
+      lang,
+      `Résultat « ${text} » non compris (${where}).`,
+      `Result "${text}" not understood (${where}).`,
+    ),
+    pick(lang, 'Écrivez acquis (A) ou non_acquis (NA).', 'Write acquis (A) or non_acquis (NA).'),
+  );
+}
+
+function splitAssignment(arg: string, option: string, lang: Lang): [string, string] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) {
+    throw new UsageError(
+      pick(
+        lang,
+        `${option} attend COMPÉTENCE=VALEUR, pas « ${arg} ».`,
+        `${option} expects COMPETENCY=VALUE, not "${arg}".`,
+      ),
+      pick(
+        lang,
+        'Exemple : --set C1=acquis --set C2=NA --observation C2="…"',
+        'Example: --set C1=acquis --set C2=NA --observation C2="…"',
+      ),
+    );
+  }
+  return [arg.slice(0, eq), arg.slice(eq + 1)];
+}
+
+/** Read `--from` (CSV with competence;resultat;observation columns, or YAML) into raw input. */
+function readFrom(text: string, file: string, unit: GradedUnit, into: RawInput, lang: Lang): void {
+  if (/\.csv$/i.test(file)) {
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const first = body.split(/\r?\n/, 1)[0] ?? '';
+    const delimiter = first.split(';').length >= first.split(',').length ? ';' : ',';
+    let rows: string[][];
+    try {
+      rows = parseCsv(body, {
+        delimiter,
+        skip_empty_lines: true,
+        relax_column_count: true,
+      });
+    } catch (error) {
+      throw new InputError(`${file}: ${(error as Error).message}`);
+    }
+    const norm = (h: string) =>
+      h
+        .trim()
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '');
+    const head = (rows[0] ?? []).map(norm);
+    const ci = head.findIndex((h) => h === 'competence' || h === 'competency' || h === 'id');
+    const ri = head.findIndex((h) => h === 'resultat' || h === 'result' || h === 'verdict');
+    const oi = head.findIndex((h) => h === 'observation');
+    if (ci < 0 || ri < 0) {
+      throw new InputError(
+        pick(
+          lang,
+          `${file} : colonnes « competence » et « resultat » attendues.`,
+          `${file}: columns "competence" and "resultat" expected.`,
+        ),
+        pick(
+          lang,
+          'En-têtes : competence;resultat;observation',
+          'Headers: competence;resultat;observation',
+        ),
+      );
+    }
+    rows.slice(1).forEach((row, i) => {
+      const where = `${file}:${i + 2}`;
+      const id = competencyId(unit, row[ci] ?? '', lang);
+      const raw = (row[ri] ?? '').trim();
+      if (raw !== '') into.verdicts.set(id, verdictOf(raw, where, lang));
+      const obs = oi >= 0 ? (row[oi] ?? '').trim() : '';
+      if (obs !== '') into.observations.set(id, obs);
+    });
+    return;
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 100 });
+  } catch (error) {
+    throw new InputError(
+      `${file}: ${(error as Error).message.split('\n')[0] ?? ''}`,
+      pick(lang, 'Vérifiez le YAML (certif validate).', 'Check the YAML (certif validate).'),
+    );
+  }
+  const obj = value as { results?: unknown } | null;
+  const results = obj && typeof obj === 'object' && 'results' in obj ? obj.results : value;
+  if (!results || typeof results !== 'object' || Array.isArray(results)) {
+    throw new InputError(
+      pick(
+        lang,
+        `${file} : une table compétence → résultat est attendue.`,
+        `${file}: a map competency → result is expected.`,
+      ),
+    );
+  }
+  for (const [key, v] of Object.entries(results as Record<string, unknown>)) {
+    const id = competencyId(unit, key, lang);
+    if (typeof v === 'string') into.verdicts.set(id, verdictOf(v, `${file}: ${key}`, lang));
+    else if (v && typeof v === 'object') {
+      const r = v as { verdict?: unknown; observation?: unknown };
+      into.verdicts.set(
+        id,
+        verdictOf(typeof r.verdict === 'string' ? r.verdict : '', `${file}: ${key}`, lang),
+      );
+      if (typeof r.observation === 'string' && r.observation.trim() !== '')
+        into.observations.set(id, r.observation.trim());
+    } else {
+      throw new InputError(
+        pick(
+          lang,
+          `${file} : résultat de ${key} non compris.`,
+          `${file}: result of ${key} not understood.`,
+        ),
+      );
+    }
+  }
+}
+
+/** Collect `--from`, `--set` and `--observation` into raw input (later flags win). */
+export function collectInput(
+  unit: GradedUnit,
+  sets: readonly string[],
+  observations: readonly string[],
+  from: { text: string; file: string } | undefined,
+  lang: Lang,
+): RawInput {
+  const input: RawInput = { verdicts: new Map(), observations: new Map() };
+  if (from) readFrom(from.text, path.basename(from.file), unit, input, lang);
+  for (const arg of sets) {
+    const [k, v] = splitAssignment(arg, '--set', lang);
+    input.verdicts.set(competencyId(unit, k, lang), verdictOf(v, `--set ${arg}`, lang));
+  }
+  for (const arg of observations) {
+    const [k, v] = splitAssignment(arg, '--observation', lang);
+    input.observations.set(competencyId(unit, k, lang), v.trim());
+  }
+  return input;
+}
+
+/**
+ * Merge raw input with the results already recorded; check that every Non acquis has its
+ * observation when the référentiel requires one.
+ */
+export function mergeInput(
+  input: RawInput,
+  existing: Readonly<Record<string, Result>>,
+  ref: Referential,
+  unit: GradedUnit,
+  lang: Lang,
+): Record<string, Result> {
+  const updates: Record<string, Result> = {};
+  const ids = new Set([...input.verdicts.keys(), ...input.observations.keys()]);
+  const missing: string[] = [];
+  for (const id of competenciesOf(unit).map((c) => c.id)) {
+    if (!ids.has(id)) continue;
+    const before = existing[id];
+    const verdict = input.verdicts.get(id) ?? before?.verdict;
+    if (!verdict) {
+      throw new InputError(
+        pick(
+          lang,
+          `Observation sans résultat pour ${unit.id}.${id}.`,
+          `Observation without a result for ${unit.id}.${id}.`,
+        ),
+        pick(
+          lang,
+          `Ajoutez --set ${id}=acquis ou --set ${id}=non_acquis.`,
+          `Add --set ${id}=acquis or --set ${id}=non_acquis.`,
+        ),
+      );
+    }
+    const observation = input.observations.get(id) ?? before?.observation;
+    if (observationRequired(ref, verdict) && !observation) missing.push(id);
+    updates[id] = observation ? { verdict, observation } : { verdict };
+  }
+  if (missing.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Observation obligatoire pour ${missing.map((m) => `${unit.id}.${m}`).join(', ')} (Non acquis). Rien n’a été écrit.`,
+        `Observation required for ${missing.map((m) => `${unit.id}.${m}`).join(', ')} (Non acquis). Nothing was written.`,
+      ),
+      pick(
+        lang,
+        `Ajoutez --observation ${missing[0] ?? 'C1'}="ce qui manquait au regard du seuil".`,
+        `Add --observation ${missing[0] ?? 'C1'}="what was missing against the threshold".`,
+      ),
+    );
+  }
+  return updates;
+}
+
+/** A result in its written form, for messages. */
+export function describe(value: ResultValue | undefined, lang: Lang): string {
+  if (value === undefined) return '—';
+  const r = toResult(value);
+  return r.verdict === 'acquis'
+    ? pick(lang, 'Acquis', 'Acquired')
+    : pick(lang, 'Non acquis', 'Not acquired');
+}

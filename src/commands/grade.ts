@@ -1,0 +1,211 @@
+import path from 'node:path';
+import type { Io } from '../cli/io.js';
+import { InputError, UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import type { Proposal } from '../model/decide.js';
+import type { Candidate } from '../model/session.js';
+import type { GradedUnit } from '../model/types.js';
+import { EvaluationHandle } from '../project/evaluation-store.js';
+import { displayPath } from '../project/files.js';
+import { readTextFile } from '../project/load.js';
+import {
+  findCandidate,
+  findSessionDir,
+  findUnit,
+  openSession,
+  type SessionContext,
+} from '../project/session.js';
+import { collectInput, mergeInput } from './grade-input.js';
+
+/** Options of `certif grade`. */
+export interface GradeOptions {
+  readonly session?: string | undefined;
+  readonly set: readonly string[];
+  readonly observation: readonly string[];
+  readonly from?: string | undefined;
+  readonly finalize: boolean;
+  readonly by?: string | undefined;
+  readonly lang: Lang;
+}
+
+/** The proposal in words. */
+export function proposalText(p: Proposal, lang: Lang): string {
+  const count = pick(
+    lang,
+    `${p.acquired} acquise(s), ${p.notAcquired} non acquise(s) sur ${p.total}`,
+    `${p.acquired} acquired, ${p.notAcquired} not acquired out of ${p.total}`,
+  );
+  const decision =
+    p.decision === 'valide'
+      ? pick(lang, 'proposition : bloc validé', 'proposal: bloc validated')
+      : p.decision === 'non_valide'
+        ? pick(lang, 'proposition : bloc non validé', 'proposal: bloc not validated')
+        : pick(
+            lang,
+            `incomplet (${p.total - p.acquired - p.notAcquired} sans réponse)`,
+            `incomplete (${p.total - p.acquired - p.notAcquired} unanswered)`,
+          );
+  const required =
+    p.missingRequired.length > 0
+      ? pick(
+          lang,
+          ` · exigées non acquises : ${p.missingRequired.join(', ')}`,
+          ` · required not acquired: ${p.missingRequired.join(', ')}`,
+        )
+      : '';
+  return `${count} — ${decision}${required}`;
+}
+
+/** The jury of a unit, checked to exist (the session rules already checked its composition). */
+export function juryOf(ctx: SessionContext, unit: GradedUnit): string[] {
+  const jury = ctx.session.juries[unit.id];
+  if (!jury || jury.length === 0) {
+    throw new InputError(
+      pick(
+        ctx.lang,
+        `Aucun jury n’est déclaré pour ${unit.id} dans la session.`,
+        `No jury is declared for ${unit.id} in the session.`,
+      ),
+      pick(
+        ctx.lang,
+        `Ajoutez « ${unit.id}: [juré1, juré2] » sous juries dans session.yaml.`,
+        `Add "${unit.id}: [juror1, juror2]" under juries in session.yaml.`,
+      ),
+    );
+  }
+  return [...jury];
+}
+
+/** Check `--by`: exactly the jurors of the unit's jury, each once. */
+export function checkSigners(
+  ctx: SessionContext,
+  unit: GradedUnit,
+  by: readonly string[],
+): string[] {
+  const jury = juryOf(ctx, unit);
+  const signers = [...new Set(by.map((b) => b.trim()).filter(Boolean))];
+  const ok = signers.length === jury.length && jury.every((j) => signers.includes(j));
+  if (!ok) {
+    throw new InputError(
+      pick(
+        ctx.lang,
+        `La finalisation doit être confirmée par les ${jury.length} jurés du jury de ${unit.id} (${jury.join(', ')}), pas par « ${by.join(',')} ».`,
+        `Finalising must be confirmed by the ${jury.length} jurors of ${unit.id} (${jury.join(', ')}), not by "${by.join(',')}".`,
+      ),
+      pick(ctx.lang, `Ajoutez --by ${jury.join(',')}.`, `Add --by ${jury.join(',')}.`),
+    );
+  }
+  return jury;
+}
+
+/** The evaluation must be complete to be finalised. */
+export function checkComplete(handle: EvaluationHandle, lang: Lang): void {
+  const results = handle.results();
+  const missing = handle.competencyIds.filter((id) => !(id in results));
+  if (missing.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Impossible de finaliser : ${missing.length} compétence(s) sans réponse (${missing.join(', ')}).`,
+        `Cannot finalise: ${missing.length} competenc(ies) unanswered (${missing.join(', ')}).`,
+      ),
+      pick(lang, 'Saisissez-les d’abord (certif grade).', 'Grade them first (certif grade).'),
+    );
+  }
+}
+
+/** `certif grade [candidate] [bloc]`: interactive on a terminal, from flags otherwise. */
+export async function gradeCommand(
+  candidateId: string | undefined,
+  unitId: string | undefined,
+  options: GradeOptions,
+  io: Io,
+): Promise<number> {
+  const { lang } = options;
+  const hasFlags =
+    options.set.length > 0 ||
+    options.observation.length > 0 ||
+    options.from !== undefined ||
+    options.finalize;
+  if (options.by !== undefined && !options.finalize) {
+    throw new UsageError(
+      pick(lang, '--by ne sert qu’avec --finalize.', '--by is only used with --finalize.'),
+    );
+  }
+  if (!hasFlags && !(io.stdinIsTTY && io.stdoutIsTTY)) {
+    throw new UsageError(
+      pick(
+        lang,
+        'Pas de terminal interactif, et aucune saisie donnée.',
+        'No interactive terminal, and no entry given.',
+      ),
+      pick(
+        lang,
+        'Sans terminal : certif grade <candidat> <bloc> --set C1=acquis --set C2=NA --observation C2="…" (ou --from fichier.csv|yaml), et --finalize --by <juré>,<juré>.',
+        'Without a terminal: certif grade <candidate> <bloc> --set C1=acquis --set C2=NA --observation C2="…" (or --from file.csv|yaml), and --finalize --by <juror>,<juror>.',
+      ),
+    );
+  }
+  const dir = await findSessionDir(options.session, io.cwd, lang);
+  const ctx = await openSession(dir, io.cwd, lang);
+  if (!hasFlags) {
+    const { interactiveGrade } = await import('./grade-tui.js');
+    return interactiveGrade(ctx, candidateId, unitId, io);
+  }
+  if (!candidateId || !unitId) {
+    throw new UsageError(
+      pick(
+        lang,
+        `Précisez ${candidateId ? 'le bloc' : 'le candidat et le bloc'}.`,
+        `Give ${candidateId ? 'the bloc' : 'the candidate and the bloc'}.`,
+      ),
+      pick(
+        lang,
+        'certif grade <candidat> <bloc> --set C1=acquis …',
+        'certif grade <candidate> <bloc> --set C1=acquis …',
+      ),
+    );
+  }
+  const candidate: Candidate = findCandidate(ctx, candidateId);
+  const unit = findUnit(ctx, candidate, unitId);
+  juryOf(ctx, unit);
+  if (options.finalize && options.by === undefined) {
+    throw new UsageError(
+      pick(
+        lang,
+        '--finalize demande les deux jurés : --by <juré>,<juré>.',
+        '--finalize needs both jurors: --by <juror>,<juror>.',
+      ),
+    );
+  }
+  const from = options.from
+    ? {
+        file: options.from,
+        text: await readTextFile(path.resolve(io.cwd, options.from), options.from, lang),
+      }
+    : undefined;
+  const input = collectInput(unit, options.set, options.observation, from, lang);
+  const signers = options.finalize ? checkSigners(ctx, unit, (options.by ?? '').split(',')) : [];
+  const handle = await EvaluationHandle.open(ctx, candidate, unit, 'certif grade', io.now());
+  try {
+    const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang);
+    const count = Object.keys(updates).length;
+    if (count > 0) await handle.record(updates);
+    if (options.finalize) {
+      checkComplete(handle, lang);
+      await handle.finalize(signers, io.now());
+    }
+    const answered = Object.keys(handle.results()).length;
+    io.stderr.write(
+      pick(
+        lang,
+        `✔ ${count} réponse(s) enregistrée(s) — ${candidate.id} ${unit.id} : ${answered}/${handle.competencyIds.length} · ${proposalText(handle.proposal(), lang)}${handle.isFinal ? ' · finalisée' : ' · brouillon'}\n  ${displayPath(handle.file, io.cwd)}\n`,
+        `✔ ${count} answer(s) recorded — ${candidate.id} ${unit.id}: ${answered}/${handle.competencyIds.length} · ${proposalText(handle.proposal(), lang)}${handle.isFinal ? ' · final' : ' · draft'}\n  ${displayPath(handle.file, io.cwd)}\n`,
+      ),
+    );
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,177 @@
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Io } from '../cli/io.js';
+import { InputError, UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import { displayPath, pathKind } from '../project/files.js';
+import { resolveReferential, availableReferentials } from '../project/referentials.js';
+import { findProjectRoot } from '../project/root.js';
+import { schemaComment } from '../project/schema-line.js';
+import { checkSessionText } from '../project/session-store.js';
+import { writeFileAtomic } from '../source/write.js';
+
+/** Options of `certif init`. */
+export interface InitOptions {
+  readonly referential?: string | undefined;
+  readonly centre?: string | undefined;
+  readonly city?: string | undefined;
+  readonly date?: string | undefined;
+  readonly lang: Lang;
+}
+
+const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/**
+ * `certif init <session-dir> --referential <id|path>`: create sessions/<id>/session.yaml pinned
+ * to the référentiel's id, version and content hash; copy a bundled référentiel into the project
+ * so the session keeps working whatever later versions of certif ship.
+ */
+export async function initCommand(target: string, options: InitOptions, io: Io): Promise<number> {
+  const { lang } = options;
+  const dir =
+    target.includes('/') || target.includes(path.sep)
+      ? path.resolve(io.cwd, target)
+      : path.resolve(io.cwd, 'sessions', target);
+  const id = path.basename(dir);
+  if (!SLUG.test(id)) {
+    throw new UsageError(
+      pick(lang, `Nom de session invalide : ${id}`, `Invalid session name: ${id}`),
+      pick(
+        lang,
+        'Utilisez des minuscules, chiffres, « . », « - » ou « _ » (ex. 2026-06-rouen).',
+        'Use lower-case letters, digits, ".", "-" or "_" (e.g. 2026-06-rouen).',
+      ),
+    );
+  }
+  if (path.basename(path.dirname(dir)) !== 'sessions') {
+    throw new UsageError(
+      pick(
+        lang,
+        `Une session se crée dans un dossier sessions/ : ${displayPath(dir, io.cwd)}`,
+        `A session lives in a sessions/ folder: ${displayPath(dir, io.cwd)}`,
+      ),
+      pick(
+        lang,
+        `Exemple : certif init sessions/${id} --referential <id>.`,
+        `Example: certif init sessions/${id} --referential <id>.`,
+      ),
+    );
+  }
+  if (options.date && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) {
+    throw new UsageError(
+      pick(lang, `Date invalide : ${options.date}`, `Invalid date: ${options.date}`),
+      pick(lang, 'Format AAAA-MM-JJ.', 'Format YYYY-MM-DD.'),
+    );
+  }
+  const file = path.join(dir, 'session.yaml');
+  if ((await pathKind(file)) !== 'missing') {
+    throw new InputError(
+      pick(
+        lang,
+        `La session existe déjà : ${displayPath(file, io.cwd)}`,
+        `The session already exists: ${displayPath(file, io.cwd)}`,
+      ),
+      pick(
+        lang,
+        'Choisissez un autre nom, ou modifiez ce fichier.',
+        'Choose another name, or edit that file.',
+      ),
+    );
+  }
+  const root = path.dirname(path.dirname(dir));
+  const projectRoot =
+    (await pathKind(path.join(root, 'sessions'))) === 'dir' ? root : await findProjectRoot(root);
+  const loaded = await resolveReferential(options.referential, projectRoot, io.cwd, lang);
+  const { ref, hash } = loaded;
+
+  // A bundled référentiel is copied into the project (same content, same hash).
+  let copied: string | undefined;
+  if (loaded.bundled) {
+    const refDir = path.join(root, 'referentials');
+    const own = await availableReferentials(root, io.cwd, lang);
+    if (!own.some((r) => !r.bundled && r.ref.id === ref.id && r.ref.version === ref.version)) {
+      await mkdir(refDir, { recursive: true });
+      let dest = path.join(refDir, `${ref.id}.yaml`);
+      if ((await pathKind(dest)) !== 'missing')
+        dest = path.join(refDir, `${ref.id}-${ref.version}.yaml`);
+      const text = await readFile(loaded.abs, 'utf8');
+      const withSchema = text.replace(
+        /^# yaml-language-server: \$schema=.*$/m,
+        `#${schemaComment(refDir, 'referential')}`,
+      );
+      if (withSchema === text) await copyFile(loaded.abs, dest);
+      else await writeFileAtomic(dest, withSchema);
+      copied = dest;
+    }
+  }
+
+  const date = options.date ?? io.now().toISOString().slice(0, 10);
+  const q = (s: string) => JSON.stringify(s);
+  const text = [
+    `#${schemaComment(dir, 'session')}`,
+    `id: ${id}`,
+    'referential:',
+    `  id: ${ref.id}`,
+    `  version: ${q(ref.version)}`,
+    `  hash: ${hash}`,
+    'centre:',
+    `  name: ${q(options.centre ?? pick(lang, 'Centre d’examen', 'Exam centre'))}`,
+    ...(options.city ? [`  city: ${q(options.city)}`] : []),
+    'dates:',
+    `  start: ${q(date)}`,
+    pick(
+      lang,
+      '# Jurés : id, nom, indépendant (extérieur au centre) ou non, organisme.',
+      '# Jurors: id, name, independent (external to the centre) or not, organisation.',
+    ),
+    pick(lang, '#   - id: jdupont', '#   - id: jdupont'),
+    pick(lang, '#     name: Jeanne Dupont', '#     name: Jeanne Dupont'),
+    '#     independent: true',
+    pick(lang, '#     organisation: Entreprise Martin', '#     organisation: Martin Ltd'),
+    'jurors: []',
+    pick(
+      lang,
+      `# Jury de chaque bloc : ${ref.jury.size} jurés, dont au moins ${ref.jury.min_independent} indépendant(s). Ex. : ${ref.blocs[0]?.id ?? 'BC01'}: [jdupont, pmartin]`,
+      `# Jury of each bloc: ${ref.jury.size} jurors, at least ${ref.jury.min_independent} independent. E.g.: ${ref.blocs[0]?.id ?? 'BC01'}: [jdupont, pmartin]`,
+    ),
+    'juries: {}',
+    pick(
+      lang,
+      '# Candidats : certif candidates import candidats.csv',
+      '# Candidates: certif candidates import candidates.csv',
+    ),
+    'candidates: []',
+    '',
+  ].join('\n');
+  const available = await availableReferentials(root, io.cwd, lang);
+  const errors = checkSessionText(text, displayPath(file, io.cwd), id, available, lang);
+  if (errors.length > 0)
+    throw new Error(`generated session is invalid: ${errors.map((e) => e.message).join('; ')}`);
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(file, text);
+  io.stderr.write(
+    pick(
+      lang,
+      `✔ Session créée : ${displayPath(file, io.cwd)} (référentiel ${ref.id} ${ref.version}, ${hash.slice(0, 19)}…)\n`,
+      `✔ Session created: ${displayPath(file, io.cwd)} (référentiel ${ref.id} ${ref.version}, ${hash.slice(0, 19)}…)\n`,
+    ),
+  );
+  if (copied) {
+    io.stderr.write(
+      pick(
+        lang,
+        `  Référentiel copié dans ${displayPath(copied, io.cwd)}\n`,
+        `  Référentiel copied to ${displayPath(copied, io.cwd)}\n`,
+      ),
+    );
+  }
+  io.stderr.write(
+    pick(
+      lang,
+      '  Ensuite : déclarez les jurés et les jurys dans session.yaml, puis certif candidates import <fichier.csv>.\n',
+      '  Next: declare jurors and juries in session.yaml, then certif candidates import <file.csv>.\n',
+    ),
+  );
+  return 0;
+}

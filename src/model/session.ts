@@ -1,0 +1,111 @@
+import type { Verdict } from './types.js';
+
+export interface Juror {
+  readonly id: string;
+  readonly name: string;
+  readonly independent: boolean;
+  readonly organisation?: string;
+}
+
+export interface AcquiredBloc {
+  readonly bloc: string;
+  readonly session: string;
+  readonly date: string;
+}
+
+export interface Candidate {
+  readonly id: string;
+  readonly family_name: string;
+  readonly given_name: string;
+  readonly blocs: readonly string[];
+  readonly acquired?: readonly AcquiredBloc[];
+  readonly accommodations?: readonly string[];
+  readonly conflicts?: readonly string[];
+}
+
+/** A session file as written (after schema validation). */
+export interface Session {
+  readonly id: string;
+  readonly title?: string;
+  readonly referential: { readonly id: string; readonly version: string; readonly hash: string };
+  readonly centre?: { readonly name: string; readonly city?: string };
+  readonly dates?: { readonly start: string; readonly end?: string };
+  readonly jurors: readonly Juror[];
+  readonly juries: Readonly<Record<string, readonly string[]>>;
+  readonly candidates: readonly Candidate[];
+}
+
+/** One result as written: a bare verdict, or a verdict with an observation. */
+export type ResultValue = Verdict | { readonly verdict: Verdict; readonly observation?: string };
+
+export interface Amendment {
+  readonly competency: string;
+  readonly from?: ResultValue;
+  readonly to: ResultValue;
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string;
+  readonly previous_hash: string;
+}
+
+/** An evaluation file as written. */
+export interface Evaluation {
+  readonly candidate: string;
+  readonly bloc: string;
+  readonly session: string;
+  readonly date?: string;
+  readonly jurors?: readonly string[];
+  readonly status: 'draft' | 'final';
+  readonly results: Readonly<Record<string, ResultValue>>;
+  readonly hash?: string;
+  readonly finalized?: { readonly by: readonly string[]; readonly at: string };
+  readonly amendments?: readonly Amendment[];
+}
+
+/** A result in one shape. */
+export interface Result {
+  readonly verdict: Verdict;
+  readonly observation?: string;
+}
+
+/** Normalise a written result. */
+export function toResult(value: ResultValue): Result {
+  if (typeof value === 'string') return { verdict: value };
+  const obs = value.observation?.trim();
+  return obs
+    ? { verdict: value.verdict, observation: value.observation ?? '' }
+    : { verdict: value.verdict };
+}
+
+/** The compact written form: a bare verdict when there is no observation. */
+export function toResultValue(result: Result): ResultValue {
+  return result.observation
+    ? { verdict: result.verdict, observation: result.observation }
+    : result.verdict;
+}
+
+/** Verdicts of an evaluation, by competency. */
+export function verdicts(results: Readonly<Record<string, ResultValue>>): Record<string, Verdict> {
+  const out: Record<string, Verdict> = {};
+  for (const [id, value] of Object.entries(results)) out[id] = toResult(value).verdict;
+  return out;
+}
+
+/** Parse a verdict as typed by a person: acquis/A, non_acquis/non-acquis/NA (any case). */
+export function parseVerdict(text: string): Verdict | undefined {
+  const t = text
+    .trim()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\s-]+/g, '_');
+  if (t === 'a' || t === 'acquis' || t === 'acquise') return 'acquis';
+  if (t === 'na' || t === 'n_a' || t === 'non_acquis' || t === 'non_acquise' || t === 'nonacquis')
+    return 'non_acquis';
+  return undefined;
+}
+
+/** Full name as printed: "Durand Léa". */
+export function fullName(c: Pick<Candidate, 'family_name' | 'given_name'>): string {
+  return `${c.family_name} ${c.given_name}`;
+}

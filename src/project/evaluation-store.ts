@@ -1,0 +1,289 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Document, isMap } from 'yaml';
+import { InputError, InvalidFilesError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { propose, type Proposal } from '../model/decide.js';
+import { evaluationHash } from '../model/evaluation-hash.js';
+import {
+  toResult,
+  toResultValue,
+  verdicts,
+  type Candidate,
+  type Evaluation,
+  type Result,
+} from '../model/session.js';
+import { competenciesOf, type GradedUnit } from '../model/types.js';
+import { checkEvaluation } from '../rules/evaluation.js';
+import { ruleContext } from '../rules/context.js';
+import { validateSchema } from '../schema/diagnostics.js';
+import { acquireLock, LockedError, type Lock } from '../source/lock.js';
+import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
+import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
+import { displayPath, pathKind } from './files.js';
+import { readText } from './load.js';
+import { schemaComment } from './schema-line.js';
+import type { SessionContext } from './session.js';
+
+/** Path of an evaluation file, checked to stay inside the session folder. */
+export function evaluationPath(ctx: SessionContext, candidateId: string, unitId: string): string {
+  const base = path.join(ctx.dir, 'evaluations');
+  const file = path.resolve(base, candidateId, `${unitId}.yaml`);
+  if (!file.startsWith(base + path.sep) || path.basename(path.dirname(file)) !== candidateId) {
+    throw new InputError(`Invalid id: ${candidateId}/${unitId}`);
+  }
+  return file;
+}
+
+/** An evaluation open for writing: holds the file's lock until closed. */
+export class EvaluationHandle {
+  private constructor(
+    readonly ctx: SessionContext,
+    readonly candidate: Candidate,
+    readonly unit: GradedUnit,
+    readonly file: string,
+    private doc: Document,
+    private lock: Lock,
+  ) {}
+
+  /** Lock the evaluation file and read it (or start a new one). */
+  static async open(
+    ctx: SessionContext,
+    candidate: Candidate,
+    unit: GradedUnit,
+    who: string,
+    now: Date,
+  ): Promise<EvaluationHandle> {
+    const { lang } = ctx;
+    const file = evaluationPath(ctx, candidate.id, unit.id);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
+    await cleanOrphanTemps(path.dirname(file));
+    let lock: Lock;
+    try {
+      lock = await acquireLock(file, who, now);
+    } catch (error) {
+      if (error instanceof LockedError) {
+        const o = error.owner;
+        throw new InputError(
+          pick(
+            lang,
+            `${displayPath(file, ctx.cwd)} est en cours de saisie${o ? ` par ${o.who} (processus ${o.pid} sur ${o.host}, depuis ${o.since})` : ''}.`,
+            `${displayPath(file, ctx.cwd)} is being graded${o ? ` by ${o.who} (process ${o.pid} on ${o.host}, since ${o.since})` : ''}.`,
+          ),
+          pick(
+            lang,
+            'Attendez la fin de cette saisie ; rien n’est perdu. Si ce processus n’existe plus, relancez : le verrou sera repris.',
+            'Wait until that entry ends; nothing is lost. If that process is gone, run again: the lock will be taken over.',
+          ),
+        );
+      }
+      throw error;
+    }
+    try {
+      const doc = await readOrCreate(ctx, candidate, unit, file, now);
+      return new EvaluationHandle(ctx, candidate, unit, file, doc, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The evaluation as it stands. */
+  get value(): Evaluation {
+    return this.doc.toJS() as Evaluation;
+  }
+
+  /** Results by competency id. */
+  results(): Record<string, Result> {
+    const out: Record<string, Result> = {};
+    for (const [id, v] of Object.entries(this.value.results)) out[id] = toResult(v);
+    return out;
+  }
+
+  /** Competency ids of the unit, in order. */
+  get competencyIds(): string[] {
+    return competenciesOf(this.unit).map((c) => c.id);
+  }
+
+  /** The proposal under the unit's rule. */
+  proposal(): Proposal {
+    return propose(this.competencyIds, verdicts(this.value.results), this.unit.validation);
+  }
+
+  get isFinal(): boolean {
+    return this.value.status === 'final';
+  }
+
+  /** Record results (one or many) in one atomic write, after checking the whole file. */
+  async record(updates: Readonly<Record<string, Result>>): Promise<void> {
+    if (this.isFinal) throw this.finalError();
+    const next = this.doc.clone();
+    const results = next.get('results', true);
+    if (isMap(results)) results.flow = false;
+    for (const [id, result] of Object.entries(updates)) {
+      next.setIn(['results', id], next.createNode(toResultValue(result)));
+    }
+    await this.commit(next);
+  }
+
+  /** Finalise: every competency judged, signed by the jury's jurors. */
+  async finalize(by: readonly string[], now: Date): Promise<void> {
+    if (this.isFinal) throw this.finalError();
+    const next = this.doc.clone();
+    const value = next.toJS() as Evaluation;
+    next.set('status', 'final');
+    next.set('finalized', next.createNode({ by: [...by], at: now.toISOString() }));
+    next.set('hash', evaluationHash(value));
+    await this.commit(next);
+  }
+
+  /** Append amendments to a final evaluation, chaining hashes. */
+  async amend(
+    changes: Readonly<Record<string, Result>>,
+    by: string,
+    reason: string,
+    now: Date,
+  ): Promise<void> {
+    const next = this.doc.clone();
+    if (!next.has('amendments')) next.set('amendments', next.createNode([]));
+    for (const [id, result] of Object.entries(changes)) {
+      const current = next.toJS() as Evaluation;
+      const previous = current.results[id];
+      const amendment = {
+        competency: id,
+        ...(previous !== undefined ? { from: previous } : {}),
+        to: toResultValue(result),
+        by,
+        at: now.toISOString(),
+        reason,
+        previous_hash: evaluationHash(current),
+      };
+      next.setIn(['results', id], next.createNode(toResultValue(result)));
+      next.addIn(['amendments'], next.createNode(amendment));
+      next.set('hash', evaluationHash(next.toJS() as Evaluation));
+    }
+    await this.commit(next);
+  }
+
+  /** Release the lock. */
+  async close(): Promise<void> {
+    await this.lock.release();
+  }
+
+  private finalError(): InputError {
+    const lang = this.ctx.lang;
+    return new InputError(
+      pick(
+        lang,
+        `${displayPath(this.file, this.ctx.cwd)} est finalisée : elle ne se modifie plus.`,
+        `${displayPath(this.file, this.ctx.cwd)} is final: it is no longer edited.`,
+      ),
+      pick(
+        lang,
+        `Pour corriger : certif amend ${this.candidate.id} ${this.unit.id} --set C1=acquis --reason "…" --by <juré>.`,
+        `To correct it: certif amend ${this.candidate.id} ${this.unit.id} --set C1=acquis --reason "…" --by <juror>.`,
+      ),
+    );
+  }
+
+  /** Check the new document (schema and rules); write it atomically; keep it. */
+  private async commit(next: Document): Promise<void> {
+    const text = next.toString({ lineWidth: 0 });
+    const display = displayPath(this.file, this.ctx.cwd);
+    const diagnostics = checkDocumentText(this.ctx, text, display, this.candidate.id, this.unit.id);
+    if (diagnostics.length > 0) {
+      throw new InvalidFilesError(
+        pick(
+          this.ctx.lang,
+          `saisie refusée, rien n’a été écrit : ${display}`,
+          `entry refused, nothing was written: ${display}`,
+        ),
+        diagnostics,
+      );
+    }
+    await writeFileAtomic(this.file, text);
+    this.doc = next;
+  }
+}
+
+/** Errors an evaluation text would have once written (schema and rules). */
+function checkDocumentText(
+  ctx: SessionContext,
+  text: string,
+  display: string,
+  candidate: string,
+  bloc: string,
+): Diagnostic[] {
+  const parsed = parseYamlText(display, text, ctx.lang);
+  if (!parsed.source) return parsed.diagnostics;
+  return checkSource(ctx, parsed.source, candidate, bloc).filter((d) => d.severity === 'error');
+}
+
+function checkSource(
+  ctx: SessionContext,
+  source: SourceFile,
+  candidate: string,
+  bloc: string,
+): Diagnostic[] {
+  const schema = validateSchema(source, 'evaluation', ctx.lang);
+  if (schema.length > 0) return schema;
+  const rc = ruleContext(ctx.lang);
+  checkEvaluation(
+    rc,
+    source,
+    source.value as Evaluation,
+    { session: path.basename(ctx.dir), candidate, bloc },
+    ctx.session,
+    ctx.ref,
+  );
+  return rc.diagnostics;
+}
+
+async function readOrCreate(
+  ctx: SessionContext,
+  candidate: Candidate,
+  unit: GradedUnit,
+  file: string,
+  now: Date,
+): Promise<Document> {
+  const display = displayPath(file, ctx.cwd);
+  if ((await pathKind(file)) === 'missing') {
+    const doc = new Document(
+      {
+        candidate: candidate.id,
+        bloc: unit.id,
+        session: ctx.session.id,
+        date: now.toISOString().slice(0, 10),
+        jurors: [...(ctx.session.juries[unit.id] ?? [])],
+        status: 'draft',
+        results: {},
+      },
+      yamlOptions,
+    );
+    doc.commentBefore = schemaComment(path.dirname(file), 'evaluation');
+    const jurors = doc.get('jurors', true);
+    if (jurors && typeof jurors === 'object' && 'flow' in jurors)
+      (jurors as { flow: boolean }).flow = true;
+    return doc;
+  }
+  const read = await readText(file, display, ctx.lang);
+  if (read.text === undefined) throw new InvalidFilesError(display, read.diagnostics);
+  const parsed = parseYamlText(display, read.text, ctx.lang);
+  if (!parsed.source) {
+    throw new InvalidFilesError(
+      pick(ctx.lang, `évaluation illisible : ${display}`, `unreadable evaluation: ${display}`),
+      parsed.diagnostics,
+    );
+  }
+  const errors = checkSource(ctx, parsed.source, candidate.id, unit.id).filter(
+    (d) => d.severity === 'error',
+  );
+  if (errors.length > 0) {
+    throw new InvalidFilesError(
+      pick(ctx.lang, `évaluation invalide : ${display}`, `invalid evaluation: ${display}`),
+      errors,
+    );
+  }
+  return parsed.source.doc;
+}

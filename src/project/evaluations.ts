@@ -1,0 +1,75 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { propose, type Proposal } from '../model/decide.js';
+import { verdicts, type Candidate, type Evaluation } from '../model/session.js';
+import { competenciesOf, type GradedUnit } from '../model/types.js';
+import { evaluationPath } from './evaluation-store.js';
+import { displayPath, pathKind } from './files.js';
+import { loadFile } from './load.js';
+import type { SessionContext } from './session.js';
+
+/** Where a candidate stands on one unit. */
+export interface UnitState {
+  readonly candidate: Candidate;
+  readonly unit: GradedUnit;
+  readonly file: string;
+  readonly state: 'not_started' | 'draft' | 'final' | 'invalid';
+  readonly answered: number;
+  readonly total: number;
+  readonly proposal?: Proposal;
+  readonly evaluation?: Evaluation;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Read the evaluation of one candidate on one unit (absent, draft, final or unreadable). */
+export async function unitState(
+  ctx: SessionContext,
+  candidate: Candidate,
+  unit: GradedUnit,
+): Promise<UnitState> {
+  const file = evaluationPath(ctx, candidate.id, unit.id);
+  const total = competenciesOf(unit).length;
+  if ((await pathKind(file)) === 'missing') {
+    return { candidate, unit, file, state: 'not_started', answered: 0, total, diagnostics: [] };
+  }
+  const loaded = await loadFile<Evaluation>(
+    file,
+    displayPath(file, ctx.cwd),
+    'evaluation',
+    ctx.lang,
+  );
+  if (!loaded.value)
+    return {
+      candidate,
+      unit,
+      file,
+      state: 'invalid',
+      answered: 0,
+      total,
+      diagnostics: loaded.diagnostics,
+    };
+  const e = loaded.value;
+  const ids = competenciesOf(unit).map((c) => c.id);
+  const answered = ids.filter((id) => id in e.results).length;
+  return {
+    candidate,
+    unit,
+    file,
+    state: e.status,
+    answered,
+    total,
+    proposal: propose(ids, verdicts(e.results), unit.validation),
+    evaluation: e,
+    diagnostics: [],
+  };
+}
+
+/** Every candidate × attempted unit of a session, in session order. */
+export async function sessionStates(ctx: SessionContext): Promise<UnitState[]> {
+  const out: UnitState[] = [];
+  for (const candidate of ctx.session.candidates) {
+    for (const unit of ctx.units) {
+      if (candidate.blocs.includes(unit.id)) out.push(await unitState(ctx, candidate, unit));
+    }
+  }
+  return out;
+}
