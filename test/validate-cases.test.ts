@@ -28,7 +28,6 @@ const cases = [
 ] as const;
 
 /** Cases where src currently reports more than one diagnostic for the one problem. */
-const knownSeveral = new Set<string>(['unknown-key', 'tab-indent']);
 
 /** The `file:line:col  severity  message` lines of a stylish report. */
 const diagnosticLines = (stdout: string): string[] =>
@@ -100,9 +99,7 @@ describe('certif validate on broken référentiels (golden files)', () => {
       expect(result.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     });
 
-    // Known src bugs report several diagnostics for one problem: `it.fails` turns red once fixed.
-    const one = knownSeveral.has(name) ? it.fails : it;
-    one('reports exactly one error diagnostic', async () => {
+    it('reports exactly one error diagnostic', async () => {
       const result = await runInProcess(argvOf(name), { cwd: repoRoot });
       expect(diagnosticLines(result.stdout)).toHaveLength(1);
     });

@@ -34,6 +34,9 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => {
+        write(translateCommanderError(s, lang));
+      },
     });
 
   program
@@ -295,6 +298,45 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
   } catch (error) {
     return report(error, io, lang);
   }
+}
+
+const commanderFr: [RegExp, string][] = [
+  [/^error: unknown option '(.+)'/, 'option inconnue « $1 »'],
+  [/^error: unknown command '(.+)'/, 'commande inconnue « $1 »'],
+  [/^error: missing required argument '(.+)'/, 'argument obligatoire manquant : $1'],
+  [/^error: option '(.+)' argument missing/, 'l’option $1 attend une valeur'],
+  [/^error: too many arguments(.*)/, 'trop d’arguments$1'],
+  [
+    /^error: option '(.+)' argument '(.+)' is invalid\. Allowed choices are (.+)\./,
+    'valeur « $2 » invalide pour $1 ; valeurs possibles : $3',
+  ],
+];
+
+/** Commander's messages, in French by default, with a hint; suggestions kept. */
+function translateCommanderError(message: string, lang: 'fr' | 'en'): string {
+  const [first = '', ...rest] = message.trimEnd().split('\n');
+  let line = first.replace(/^error: /, '');
+  if (lang === 'fr') {
+    for (const [re, fr] of commanderFr) {
+      if (re.test(first)) {
+        line = first.replace(re, fr);
+        break;
+      }
+    }
+  }
+  const suggestion = rest
+    .join(' ')
+    .replace(
+      /\(Did you mean (.+)\?\)/,
+      lang === 'fr' ? '(Vouliez-vous dire $1 ?)' : '(Did you mean $1?)',
+    )
+    .trim();
+  const hint = pick(
+    lang,
+    'certif --help (ou certif <commande> --help) montre l’usage.',
+    'certif --help (or certif <command> --help) shows the usage.',
+  );
+  return `certif: ${line}${suggestion ? ` ${suggestion}` : ''}\n  → ${hint}\n`;
 }
 
 /** Print one clear line (and a hint) for an expected failure; the stack only under CERTIF_DEBUG. */

@@ -70,8 +70,8 @@ export async function showCommand(
         c.dim(
           pick(
             lang,
-            `${comps.length} compétences · ${bloc.evaluation.criteria.length} critères · ${bloc.evaluation.modalities.length} modalités · validation : ${ruleText}${rule.required?.length ? ` (exigées : ${rule.required.join(', ')})` : ''}`,
-            `${comps.length} competencies · ${bloc.evaluation.criteria.length} criteria · ${bloc.evaluation.modalities.length} modalities · validation: ${ruleText}${rule.required?.length ? ` (required: ${rule.required.join(', ')})` : ''}`,
+            `${n(comps.length, 'compétence')} · ${n(bloc.evaluation.criteria.length, 'critère')} · ${n(bloc.evaluation.modalities.length, 'modalité')} · validation : ${ruleText}${rule.required?.length ? ` (exigées : ${rule.required.join(', ')})` : ''}`,
+            `${n(comps.length, 'competency', 'competencies')} · ${n(bloc.evaluation.criteria.length, 'criterion', 'criteria')} · ${n(bloc.evaluation.modalities.length, 'modality', 'modalities')} · validation: ${ruleText}${rule.required?.length ? ` (required: ${rule.required.join(', ')})` : ''}`,
           ),
         ),
     );
@@ -103,4 +103,9 @@ export async function showCommand(
   }
   io.stdout.write(out.join('\n') + '\n');
   return 0;
+}
+
+/** "1 critère", "9 critères". */
+function n(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count > 1 ? plural : singular}`;
 }

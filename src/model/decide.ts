@@ -2,7 +2,10 @@ import type { ValidationRule, Verdict } from './types.js';
 
 /** The tool's proposal for one bloc from its results. */
 export interface Proposal {
-  /** `valide` when the rule is met with every competency judged; `non_valide` otherwise. */
+  /**
+   * `valide` as soon as the rule is met (later answers cannot undo it), `non_valide` as soon as it
+   * can no longer be met, `incomplet` while it still depends on unanswered competencies.
+   */
   readonly decision: 'valide' | 'non_valide' | 'incomplet';
   readonly acquired: number;
   readonly notAcquired: number;

@@ -13,6 +13,8 @@ export interface RuleContext {
     pointer: string,
     options?: { atKey?: boolean; severity?: Severity },
   ): void;
+  /** The 1-based line of a pointer's node. */
+  lineOf(source: SourceFile, pointer: string): number;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -22,6 +24,9 @@ export function ruleContext(lang: Lang): RuleContext {
   return {
     lang,
     diagnostics,
+    lineOf(source, pointer) {
+      return locate(source.doc, source.lineCounter, pointer).line;
+    },
     report(source, ruleId, params, pointer, options = {}) {
       const range = locate(source.doc, source.lineCounter, pointer, options.atKey ?? false);
       diagnostics.push(
@@ -53,7 +58,12 @@ export function checkUnique(
       ctx.report(
         source,
         ruleId,
-        { id: item.id, whatFr: what.fr, whatEn: what.en, first: first + 1 },
+        {
+          id: item.id,
+          whatFr: what.fr,
+          whatEn: what.en,
+          first: ctx.lineOf(source, `${basePointer}/${first}/id`),
+        },
         `${basePointer}/${index}/id`,
       );
     } else {

@@ -9,11 +9,11 @@ registerMessages({
   'referential/duplicate-id': {
     severity: 'error',
     fr: (p) => [
-      `Identifiant « ${t(p.id)} » en double parmi ${t(p.whatFr)} (déjà utilisé par l’élément n° ${t(p.first)}).`,
+      `Identifiant « ${t(p.id)} » en double parmi ${t(p.whatFr)} (déjà utilisé ligne ${t(p.first)}).`,
       'Donnez à chaque élément un identifiant unique.',
     ],
     en: (p) => [
-      `Duplicate id "${t(p.id)}" among ${t(p.whatEn)} (already used by item #${t(p.first)}).`,
+      `Duplicate id "${t(p.id)}" among ${t(p.whatEn)} (already used on line ${t(p.first)}).`,
       'Give every item a unique id.',
     ],
   },
@@ -160,7 +160,7 @@ export function checkReferential(ctx: RuleContext, source: SourceFile, ref: Refe
       en: `the activities of bloc ${bloc.id}`,
     });
     const all = competenciesOf(bloc);
-    const seen = new Map<string, string>();
+    const seen = new Map<string, number>();
     bloc.activities.forEach((activity, a) => {
       activity.competencies.forEach((c, i) => {
         const first = seen.get(c.id);
@@ -177,7 +177,7 @@ export function checkReferential(ctx: RuleContext, source: SourceFile, ref: Refe
             `${p}/activities/${a}/competencies/${i}/id`,
           );
         } else {
-          seen.set(c.id, `${activity.id}/${i + 1}`);
+          seen.set(c.id, ctx.lineOf(source, `${p}/activities/${a}/competencies/${i}/id`));
         }
       });
     });

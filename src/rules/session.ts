@@ -45,11 +45,11 @@ registerMessages({
   'session/duplicate-id': {
     severity: 'error',
     fr: (p) => [
-      `Identifiant « ${t(p.id)} » en double parmi ${t(p.whatFr)} (déjà utilisé par l’élément n° ${t(p.first)}).`,
+      `Identifiant « ${t(p.id)} » en double parmi ${t(p.whatFr)} (déjà utilisé ligne ${t(p.first)}).`,
       'Donnez à chacun un identifiant unique.',
     ],
     en: (p) => [
-      `Duplicate id "${t(p.id)}" among ${t(p.whatEn)} (already used by item #${t(p.first)}).`,
+      `Duplicate id "${t(p.id)}" among ${t(p.whatEn)} (already used on line ${t(p.first)}).`,
       'Give each one a unique id.',
     ],
   },

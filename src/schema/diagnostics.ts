@@ -33,13 +33,13 @@ registerMessages({
   'schema/unknown-property': {
     severity: 'error',
     fr: (p) => [
-      `Propriété inconnue « ${list(p.property)} ».`,
+      `Propriété inconnue « ${list(p.property)} »${p.suggestion ? ` : vouliez-vous dire « ${list(p.suggestion)} » ?` : '.'}`,
       p.allowed
         ? `Vérifiez l’orthographe ; propriétés possibles ici : ${list(p.allowed)}.`
         : 'Supprimez-la.',
     ],
     en: (p) => [
-      `Unknown property "${list(p.property)}".`,
+      `Unknown property "${list(p.property)}"${p.suggestion ? `: did you mean "${list(p.suggestion)}"?` : '.'}`,
       p.allowed ? `Check the spelling; properties allowed here: ${list(p.allowed)}.` : 'Remove it.',
     ],
   },
@@ -107,6 +107,7 @@ const umbrella = new Set(['if', 'anyOf', 'oneOf', 'allOf', 'not', 'then', 'else'
 function translate(
   error: ErrorObject,
 ): { ruleId: string; params: Params; pointer: string; atKey: boolean } | undefined {
+  // (params is reassigned by mergeMisspellings to add a suggestion)
   const { keyword, instancePath, params } = error;
   const parent = (error.parentSchema ?? {}) as {
     properties?: Record<string, unknown>;
@@ -134,7 +135,7 @@ function translate(
     }
     case 'type': {
       const expected = String((params as { type: string | string[] }).type).split(',')[0] ?? '';
-      const actual = typeOf(error.data);
+      const actual = typeOf(error.data) === 'integer' ? 'number' : typeOf(error.data);
       return {
         ruleId: 'schema/type',
         params: {
@@ -219,13 +220,71 @@ function translate(
   }
 }
 
+/** Edit distance, for "did you mean" on misspelt keys. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+type Translated = NonNullable<ReturnType<typeof translate>>;
+
+/**
+ * A misspelt key gives two ajv errors: the unknown key and the missing one. Keep one, at the
+ * misspelt key, suggesting the right name.
+ */
+function mergeMisspellings(items: Translated[]): Translated[] {
+  const dropped = new Set<Translated>();
+  for (const unknown of items) {
+    if (unknown.ruleId !== 'schema/unknown-property') continue;
+    const property = String(unknown.params.property);
+    const parent = unknown.pointer.slice(0, unknown.pointer.lastIndexOf('/'));
+    const allowed = String(unknown.params.allowed ?? '')
+      .split(', ')
+      .filter(Boolean);
+    const missing = items.filter(
+      (r) => r.ruleId === 'schema/required' && r.pointer === parent && !dropped.has(r),
+    );
+    const missingNames = missing.map((m) => String(m.params.property));
+    const suggestion = closest(property, missingNames) ?? closest(property, allowed);
+    if (suggestion) {
+      unknown.params = { ...unknown.params, suggestion };
+      for (const m of missing) if (m.params.property === suggestion) dropped.add(m);
+    }
+  }
+  return items.filter((i) => !dropped.has(i));
+}
+
 /** Validate a parsed file against its kind's schema; each error placed on its YAML node. */
 export function validateSchema(source: SourceFile, kind: FileKind, lang: Lang): Diagnostic[] {
   const errors = schemaErrors(kind, source.value);
   const out: Diagnostic[] = [];
+  const translated: Translated[] = [];
   for (const error of errors) {
     const t = translate(error);
-    if (!t) continue;
+    if (t) translated.push(t);
+  }
+  for (const t of mergeMisspellings(translated)) {
     const range = locate(source.doc, source.lineCounter, t.pointer, t.atKey);
     out.push(
       diagnostic(lang, t.ruleId, t.params, { file: source.path, ...range, pointer: t.pointer }),

@@ -7,10 +7,11 @@ import {
   visit,
   type Document,
   type Node,
+  type YAMLError,
 } from 'yaml';
 import type { CST } from 'yaml';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
-import { diagnostic, type Params } from '../diagnostics/messages.js';
+import { diagnostic, type Params, type Where } from '../diagnostics/messages.js';
 
 /** A parsed YAML file with everything needed to place a diagnostic. */
 export interface SourceFile {
@@ -58,16 +59,15 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** Depth of the deepest collection in a CST, computed without recursion. */
-function cstDepth(token: CST.Token, limit: number): number {
-  let max = 0;
+/**
+ * The offset where a CST nests deeper than `limit`, computed without recursion (deep input must
+ * never reach the recursive composer); undefined when it does not.
+ */
+function tooDeepAt(token: CST.Token, limit: number): number | undefined {
   const stack: [CST.Token, number][] = [[token, 0]];
   while (stack.length > 0) {
     const [t, depth] = stack.pop() as [CST.Token, number];
-    if (depth > max) {
-      max = depth;
-      if (max > limit) return max;
-    }
+    if (depth > limit) return t.offset;
     if (t.type === 'document') {
       if (t.value) stack.push([t.value, depth]);
     } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
@@ -78,7 +78,7 @@ function cstDepth(token: CST.Token, limit: number): number {
       }
     }
   }
-  return max;
+  return undefined;
 }
 
 /**
@@ -98,9 +98,9 @@ export function parseYamlText(path: string, text: string, lang: Lang): ParseResu
   const parser = new Parser(lineCounter.addNewLine);
   const tokens = Array.from(parser.parse(text));
   for (const token of tokens) {
-    if (cstDepth(token, MAX_DEPTH) > MAX_DEPTH) {
-      return { diagnostics: [diag('yaml/too-deep', { max: MAX_DEPTH }, token.offset)] };
-    }
+    const deep = tooDeepAt(token, MAX_DEPTH);
+    if (deep !== undefined)
+      return { diagnostics: [diag('yaml/too-deep', { max: MAX_DEPTH }, deep)] };
   }
   const composer = new Composer(yamlOptions);
   const docs = Array.from(composer.compose(tokens, true, text.length));
@@ -111,10 +111,9 @@ export function parseYamlText(path: string, text: string, lang: Lang): ParseResu
     const second = docs[1];
     diagnostics.push(diag('yaml/multiple-documents', {}, second?.range[0] ?? 0));
   }
-  for (const error of [...doc.errors, ...doc.warnings]) {
-    const detail = error.message.split('\n')[0] ?? error.message;
-    diagnostics.push(diag('yaml/syntax', { detail }, error.pos[0], error.pos[1]));
-  }
+  // The first syntax error is the one to fix: the parser's next ones mostly follow from it.
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first) diagnostics.push(syntaxDiagnostic(first, text, lang, at));
   const version = doc.directives?.yaml.explicit ? doc.directives.yaml.version : undefined;
   if (version && version !== '1.2') {
     diagnostics.push(diag('yaml/version', { version }, 0));
@@ -123,7 +122,13 @@ export function parseYamlText(path: string, text: string, lang: Lang): ParseResu
 
   checkNodes(doc, lineCounter, (ruleId, params, node) => {
     const range = node.range ?? [0, 0, 0];
-    diagnostics.push(diag(ruleId, params, range[0], range[1]));
+    let start = range[0];
+    if (ruleId === 'yaml/tag') {
+      // Point at the tag itself, written before the value on the same line.
+      const bang = text.lastIndexOf('!', start);
+      if (bang >= 0 && !text.slice(bang, start).includes('\n')) start = bang;
+    }
+    diagnostics.push(diag(ruleId, params, start, range[1]));
   });
   if (diagnostics.length > 0) return { diagnostics };
 
@@ -134,7 +139,7 @@ export function parseYamlText(path: string, text: string, lang: Lang): ParseResu
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
-    return { diagnostics: [diag('yaml/alias-limit', {}, 0)] };
+    return { diagnostics: [diag('yaml/alias-limit', {}, firstAliasOffset(doc))] };
   }
   return { source: { path, text, doc, lineCounter, value }, diagnostics };
 }
@@ -147,7 +152,7 @@ function checkNodes(
 ): void {
   visit(doc, {
     Node(_key, node) {
-      if (node.tag) report('yaml/tag', { tag: node.tag }, node);
+      if (node.tag) report('yaml/tag', { tag: shortTag(node.tag) }, node);
       if (isMap(node)) {
         const seen = new Map<string, Node>();
         for (const pair of node.items) {
@@ -169,4 +174,67 @@ function checkNodes(
       return undefined;
     },
   });
+}
+
+/** `tag:yaml.org,2002:str` as written: `!!str`. */
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
+}
+
+function firstAliasOffset(doc: Document.Parsed): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** French (and English) wording for the parser's most frequent errors. */
+const syntaxDetails: Record<string, { fr: string; en: string }> = {
+  TAB_AS_INDENT: {
+    fr: 'tabulation utilisée pour indenter ; YAML n’accepte que des espaces',
+    en: 'a tab is used for indentation; YAML accepts only spaces',
+  },
+  BAD_INDENT: { fr: 'indentation incohérente', en: 'inconsistent indentation' },
+  MISSING_CHAR: {
+    fr: 'guillemet ou crochet ouvert mais jamais fermé',
+    en: 'a quote or bracket is opened but never closed',
+  },
+  MULTILINE_IMPLICIT_KEY: {
+    fr: 'une clé doit tenir sur une ligne : il manque sans doute « : » ou des guillemets',
+    en: 'a key must fit on one line: a ":" or quotes are probably missing',
+  },
+  BLOCK_AS_IMPLICIT_KEY: {
+    fr: 'une liste ou une table ne peut pas servir de clé',
+    en: 'a list or map cannot be used as a key',
+  },
+  UNEXPECTED_TOKEN: { fr: 'caractère inattendu', en: 'unexpected character' },
+  BAD_SCALAR_START: {
+    fr: 'une valeur ne peut pas commencer par ce caractère : mettez-la entre guillemets',
+    en: 'a value cannot start with this character: put it in quotes',
+  },
+  BAD_DQ_ESCAPE: {
+    fr: 'séquence d’échappement invalide entre guillemets doubles',
+    en: 'invalid escape sequence in double quotes',
+  },
+};
+
+function syntaxDiagnostic(
+  error: YAMLError,
+  text: string,
+  lang: Lang,
+  at: (offset: number, end?: number) => Where,
+): Diagnostic {
+  const [start, end] = error.pos;
+  if (error.code === 'TAG_RESOLVE_FAILED') {
+    const m = /!\S*/.exec(text.slice(start, Math.min(text.length, start + 200)));
+    const tag = m ? m[0] : shortTag(/tag: (\S+)/.exec(error.message)?.[1] ?? '');
+    return diagnostic(lang, 'yaml/tag', { tag }, at(start, end));
+  }
+  const known = syntaxDetails[error.code];
+  const detail = known ? known[lang] : (error.message.split('\n')[0] ?? error.message);
+  return diagnostic(lang, 'yaml/syntax', { detail }, at(start, end));
 }
