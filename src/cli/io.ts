@@ -1,6 +1,6 @@
 /** A stream certif writes to. */
 export interface OutStream {
-  write(chunk: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
 }
 
 /** Everything a command may touch outside its arguments, injected so tests run in-process. */

@@ -292,6 +292,207 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       },
     );
 
+  program
+    .command('deliberate')
+    .description(
+      h(
+        'délibération du jury de certification : propositions, décisions, clôture',
+        'certification jury deliberation: proposals, decisions, closing',
+      ),
+    )
+    .addOption(sessionOption())
+    .option(
+      '--candidate <id>',
+      h('candidat dont on enregistre la décision', 'candidate whose decision is recorded'),
+    )
+    .option(
+      '--bloc <id>',
+      h('bloc (ou évaluation finale) décidé', 'bloc (or final evaluation) decided'),
+    )
+    .option(
+      '--decision <decision>',
+      h('valide, non_valide ou absent', 'valide, non_valide or absent'),
+    )
+    .option(
+      '--reason <text>',
+      h(
+        'motif (obligatoire si la décision diffère de la proposition)',
+        'reason (required when the decision differs from the proposal)',
+      ),
+    )
+    .option(
+      '--accept',
+      h(
+        'retient les propositions de certif pour tout ce qui n’est pas encore décidé',
+        'keep certif’s proposals for everything not yet decided',
+      ),
+      false,
+    )
+    .option(
+      '--close',
+      h(
+        'clôt la délibération (avec --members, --place, --date)',
+        'close the deliberation (with --members, --place, --date)',
+      ),
+      false,
+    )
+    .option(
+      '--members <names>',
+      h(
+        'membres du jury de certification, séparés par des virgules',
+        'members of the certification jury, comma-separated',
+      ),
+    )
+    .option('--place <place>', h('lieu de la délibération', 'place of the deliberation'))
+    .option('--date <YYYY-MM-DD>', h('date de la délibération', 'date of the deliberation'))
+    .addOption(
+      new Option('-f, --format <format>', h('format', 'format'))
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(
+      async (opts: {
+        session?: string;
+        candidate?: string;
+        bloc?: string;
+        decision?: string;
+        reason?: string;
+        accept: boolean;
+        close: boolean;
+        members?: string;
+        place?: string;
+        date?: string;
+        format: 'text' | 'json';
+      }) => {
+        const { deliberateCommand } = await import('../commands/deliberate.js');
+        code = await deliberateCommand({ ...opts, lang }, io);
+      },
+    );
+
+  const render = program
+    .command('render')
+    .description(
+      h(
+        'imprime grilles, fiches de résultats, procès-verbal et attestations (md, html, pdf)',
+        'print grids, result sheets, the procès-verbal and attestations (md, html, pdf)',
+      ),
+    );
+  const renderOptions = (cmd: Command) =>
+    cmd
+      .addOption(sessionOption())
+      .addOption(
+        new Option('-f, --format <format>', h('format', 'format'))
+          .choices(['md', 'html', 'pdf'])
+          .default('md'),
+      )
+      .option(
+        '-o, --out <dir>',
+        h(
+          'un fichier par document dans ce dossier (sinon sur la sortie standard)',
+          'one file per document in this folder (stdout otherwise)',
+        ),
+      )
+      .option(
+        '--chromium <path>',
+        h(
+          'Chromium à utiliser pour le PDF (ou CERTIF_CHROMIUM)',
+          'Chromium to use for PDF (or CERTIF_CHROMIUM)',
+        ),
+      );
+  type RenderOpts = {
+    session?: string;
+    format: 'md' | 'html' | 'pdf';
+    out?: string;
+    chromium?: string;
+    candidate?: string;
+    all?: boolean;
+    referential?: string;
+  };
+  const ro = (opts: RenderOpts) => ({ ...opts, all: opts.all ?? false, lang });
+  renderOptions(
+    render
+      .command('grid')
+      .description(
+        h(
+          'grille d’évaluation d’un bloc : vierge, pour un candidat, ou pour tous',
+          'evaluation grid of a bloc: blank, for a candidate, or for all',
+        ),
+      )
+      .argument('<bloc>')
+      .option(
+        '--candidate <id>',
+        h('pré-remplie pour ce candidat', 'pre-filled for this candidate'),
+      )
+      .option(
+        '--all',
+        h('une grille par candidat de la session', 'one grid per candidate of the session'),
+      )
+      .option(
+        '-r, --referential <id|path>',
+        h('référentiel (grille vierge hors session)', 'référentiel (blank grid outside a session)'),
+      ),
+  ).action(async (bloc: string, opts: RenderOpts) => {
+    const { renderGrid } = await import('../commands/render.js');
+    code = await renderGrid(bloc, ro(opts), io);
+  });
+  renderOptions(
+    render
+      .command('sheet')
+      .description(
+        h(
+          'fiche « résultats à l’épreuve de synthèse » d’un candidat',
+          'results sheet of a candidate',
+        ),
+      )
+      .argument('[candidate]')
+      .option('--all', h('une fiche par candidat', 'one sheet per candidate')),
+  ).action(async (candidate: string | undefined, opts: RenderOpts) => {
+    const { renderSheet } = await import('../commands/render.js');
+    code = await renderSheet(candidate, ro(opts), io);
+  });
+  renderOptions(
+    render
+      .command('pv')
+      .description(
+        h('procès-verbal du jury de certification', 'procès-verbal of the certification jury'),
+      ),
+  ).action(async (opts: RenderOpts) => {
+    const { renderPv } = await import('../commands/render.js');
+    code = await renderPv(ro(opts), io);
+  });
+  renderOptions(
+    render
+      .command('attestation')
+      .description(
+        h(
+          'attestation des blocs validés (sans les aménagements)',
+          'attestation of the blocs validated (without accommodations)',
+        ),
+      )
+      .argument('[candidate]')
+      .option('--all', h('une attestation par candidat', 'one attestation per candidate')),
+  ).action(async (candidate: string | undefined, opts: RenderOpts) => {
+    const { renderAttestation } = await import('../commands/render.js');
+    code = await renderAttestation(candidate, ro(opts), io);
+  });
+
+  program
+    .command('demo')
+    .description(
+      h(
+        'crée un projet de démonstration complet et imprime tous ses documents',
+        'create a complete demo project and print all its documents',
+      ),
+    )
+    .argument(
+      '[dir]',
+      h('dossier à créer (défaut : certif-demo)', 'folder to create (default: certif-demo)'),
+    )
+    .action(async (dir: string | undefined) => {
+      const { demoCommand } = await import('../commands/demo.js');
+      code = await demoCommand(dir, { lang }, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

@@ -34,10 +34,15 @@ async function unlinkQuiet(file: string): Promise<void> {
  * fsync the folder. A crash leaves the old file or the new one, never a torn one.
  */
 export async function writeFileAtomic(target: string, content: string): Promise<void> {
+  await writeBytesAtomic(target, Buffer.from(content, 'utf8'));
+}
+
+/** {@link writeFileAtomic} for bytes (PDF). */
+export async function writeBytesAtomic(target: string, content: Uint8Array): Promise<void> {
   const tmp = tempName(target);
   const handle = await open(tmp, 'wx', FILE_MODE);
   try {
-    await handle.writeFile(content, 'utf8');
+    await handle.writeFile(content);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);

@@ -1,0 +1,396 @@
+import { isMap, type Document } from 'yaml';
+import type { Io } from '../cli/io.js';
+import { InputError, UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import { evaluationsDigest, type UnitDecision } from '../model/deliberation.js';
+import { fullName } from '../model/session.js';
+import {
+  assertOpen,
+  deliberationPath,
+  deliberationRows,
+  newDeliberationDoc,
+  readDeliberation,
+  writeDeliberation,
+  type CandidateRow,
+  type Deliberation,
+} from '../project/deliberation.js';
+import { displayPath } from '../project/files.js';
+import {
+  findCandidate,
+  findSessionDir,
+  openSession,
+  type SessionContext,
+} from '../project/session.js';
+import { labels } from '../render/labels.js';
+
+/** Options of `certif deliberate`. */
+export interface DeliberateOptions {
+  readonly session?: string | undefined;
+  readonly candidate?: string | undefined;
+  readonly bloc?: string | undefined;
+  readonly decision?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly accept: boolean;
+  readonly close: boolean;
+  readonly members?: string | undefined;
+  readonly date?: string | undefined;
+  readonly place?: string | undefined;
+  readonly format: 'text' | 'json';
+  readonly lang: Lang;
+}
+
+const DECISIONS: Record<string, UnitDecision> = {
+  valide: 'valide',
+  validé: 'valide',
+  valid: 'valide',
+  non_valide: 'non_valide',
+  non_validé: 'non_valide',
+  'non-valide': 'non_valide',
+  absent: 'absent',
+};
+
+/** The words of a decision. */
+export function decisionWords(d: string | undefined, lang: Lang): string {
+  const t = labels(lang);
+  switch (d) {
+    case 'valide':
+      return t.valide;
+    case 'non_valide':
+      return t.nonValide;
+    case 'absent':
+      return t.absent;
+    case 'acquis_anterieurement':
+      return t.acquiredBefore;
+    case 'pending':
+      return pick(lang, 'brouillon en cours', 'draft pending');
+    default:
+      return '—';
+  }
+}
+
+/** The outcome in words. */
+export function outcomeWords(o: string | undefined, lang: Lang): string {
+  const t = labels(lang);
+  return o === 'titre_obtenu'
+    ? t.outcomeTitre
+    : o === 'validation_partielle'
+      ? t.outcomePartielle
+      : o === 'non_valide'
+        ? t.outcomeNonValide
+        : o === 'absent'
+          ? t.outcomeAbsent
+          : '—';
+}
+
+function candidateEntry(doc: Document, id: string): void {
+  if (!doc.hasIn(['candidates', id])) doc.setIn(['candidates', id], doc.createNode({ blocs: {} }));
+  const candidates = doc.get('candidates', true);
+  if (isMap(candidates)) (candidates).flow = false;
+}
+
+function setOutcome(doc: Document, row: CandidateRow | undefined): void {
+  if (!row?.outcome) return;
+  doc.setIn(['candidates', row.candidate.id, 'outcome'], row.outcome.outcome);
+  doc.setIn(
+    ['candidates', row.candidate.id, 'validated'],
+    doc.createNode(row.outcome.validated, { flow: true }),
+  );
+}
+
+function evaluationHashOf(row: CandidateRow, unit: string): string | undefined {
+  return row.units.find((u) => u.unit === unit)?.state?.evaluation?.hash;
+}
+
+/** `certif deliberate`: proposals, the jury's decisions, and closing. */
+export async function deliberateCommand(options: DeliberateOptions, io: Io): Promise<number> {
+  const { lang } = options;
+  const dir = await findSessionDir(options.session, io.cwd, lang);
+  const ctx = await openSession(dir, io.cwd, lang);
+  const existing = await readDeliberation(ctx);
+  const recording =
+    options.candidate !== undefined || options.decision !== undefined || options.bloc !== undefined;
+  if ((recording ? 1 : 0) + (options.accept ? 1 : 0) + (options.close ? 1 : 0) > 1) {
+    throw new UsageError(
+      pick(
+        lang,
+        'Une seule action à la fois : --candidate/--bloc/--decision, --accept ou --close.',
+        'One action at a time: --candidate/--bloc/--decision, --accept or --close.',
+      ),
+    );
+  }
+  if (recording || options.accept || options.close) assertOpen(ctx, existing?.value);
+  const doc = existing?.doc ?? newDeliberationDoc(ctx);
+
+  if (recording) {
+    await recordOne(ctx, doc, options, io);
+  } else if (options.accept) {
+    const rows = await deliberationRows(ctx, existing?.value);
+    let count = 0;
+    for (const row of rows) {
+      if (row.pending) continue;
+      for (const u of row.units) {
+        if (u.decision || u.proposal === 'none' || u.proposal === 'pending') continue;
+        candidateEntry(doc, row.candidate.id);
+        const hash = evaluationHashOf(row, u.unit);
+        doc.setIn(
+          ['candidates', row.candidate.id, 'blocs', u.unit],
+          doc.createNode({
+            proposal: u.proposal,
+            decision: u.proposal,
+            ...(hash ? { evaluation_hash: hash } : {}),
+          }),
+        );
+        count += 1;
+      }
+    }
+    const after = await deliberationRows(ctx, doc.toJS() as Deliberation);
+    for (const row of after) setOutcome(doc, row);
+    await writeDeliberation(ctx, doc, io.now());
+    const skipped = rows.filter((r) => r.pending).map((r) => r.candidate.id);
+    io.stderr.write(
+      pick(
+        lang,
+        `✔ ${count} proposition(s) retenue(s)${skipped.length ? ` ; en attente (brouillon) : ${skipped.join(', ')}` : ''}\n`,
+        `✔ ${count} proposal(s) accepted${skipped.length ? `; waiting (draft): ${skipped.join(', ')}` : ''}\n`,
+      ),
+    );
+  } else if (options.close) {
+    await close(ctx, doc, options, io);
+  }
+  const rows = await deliberationRows(ctx, (await readDeliberation(ctx))?.value);
+  print(ctx, rows, options.format, io);
+  return 0;
+}
+
+async function recordOne(
+  ctx: SessionContext,
+  doc: Document,
+  options: DeliberateOptions,
+  io: Io,
+): Promise<void> {
+  const { lang } = ctx;
+  if (!options.candidate || !options.bloc || !options.decision) {
+    throw new UsageError(
+      pick(
+        lang,
+        'Il faut --candidate, --bloc et --decision ensemble.',
+        '--candidate, --bloc and --decision go together.',
+      ),
+      pick(
+        lang,
+        'Exemple : certif deliberate --candidate c001 --bloc BC01 --decision valide',
+        'Example: certif deliberate --candidate c001 --bloc BC01 --decision valide',
+      ),
+    );
+  }
+  const decision = DECISIONS[options.decision.toLowerCase()];
+  if (!decision) {
+    throw new UsageError(
+      pick(
+        lang,
+        `Décision inconnue : ${options.decision}`,
+        `Unknown decision: ${options.decision}`,
+      ),
+      pick(
+        lang,
+        'Décisions : valide, non_valide, absent.',
+        'Decisions: valide, non_valide, absent.',
+      ),
+    );
+  }
+  const candidate = findCandidate(ctx, options.candidate);
+  const rows = await deliberationRows(ctx, doc.toJS() as Deliberation);
+  const row = rows.find((r) => r.candidate.id === candidate.id);
+  const unit = row?.units.find((u) => u.unit.toLowerCase() === (options.bloc ?? '').toLowerCase());
+  if (!row || !unit || unit.proposal === 'none' || unit.proposal === 'acquis_anterieurement') {
+    throw new UsageError(
+      pick(
+        lang,
+        `${candidate.id} ne présente pas ${options.bloc} à cette session.`,
+        `${candidate.id} does not attempt ${options.bloc} in this session.`,
+      ),
+      pick(
+        lang,
+        `Blocs présentés : ${candidate.blocs.join(', ')}.`,
+        `Blocs attempted: ${candidate.blocs.join(', ')}.`,
+      ),
+    );
+  }
+  if (row.pending) {
+    const drafts = row.units.filter((u) => u.proposal === 'pending').map((u) => u.unit);
+    throw new InputError(
+      pick(
+        lang,
+        `${candidate.id} a encore une évaluation en brouillon (${drafts.join(', ')}) : aucune décision possible.`,
+        `${candidate.id} still has a draft evaluation (${drafts.join(', ')}): no decision possible.`,
+      ),
+      pick(
+        lang,
+        `Finalisez-la d’abord : certif grade ${candidate.id} ${drafts[0] ?? ''} --finalize --by <juré>,<juré>.`,
+        `Finalise it first: certif grade ${candidate.id} ${drafts[0] ?? ''} --finalize --by <juror>,<juror>.`,
+      ),
+    );
+  }
+  const reason = options.reason?.trim() ?? '';
+  if (decision !== unit.proposal && reason === '') {
+    throw new InputError(
+      pick(
+        lang,
+        `La décision (${decisionWords(decision, lang)}) diffère de la proposition (${decisionWords(unit.proposal, lang)}) : un motif est obligatoire. Rien n’a été écrit.`,
+        `The decision (${decisionWords(decision, lang)}) differs from the proposal (${decisionWords(unit.proposal, lang)}): a reason is required. Nothing was written.`,
+      ),
+      pick(lang, 'Ajoutez --reason "…".', 'Add --reason "…".'),
+    );
+  }
+  candidateEntry(doc, candidate.id);
+  const hash = evaluationHashOf(row, unit.unit);
+  doc.setIn(
+    ['candidates', candidate.id, 'blocs', unit.unit],
+    doc.createNode({
+      proposal: unit.proposal,
+      decision,
+      ...(reason ? { reason } : {}),
+      ...(hash ? { evaluation_hash: hash } : {}),
+    }),
+  );
+  const after = await deliberationRows(ctx, doc.toJS() as Deliberation);
+  setOutcome(
+    doc,
+    after.find((r) => r.candidate.id === candidate.id),
+  );
+  await writeDeliberation(ctx, doc, io.now());
+  io.stderr.write(
+    pick(
+      lang,
+      `✔ ${candidate.id} ${unit.unit} : ${decisionWords(decision, lang)} — ${displayPath(deliberationPath(ctx), io.cwd)}\n`,
+      `✔ ${candidate.id} ${unit.unit}: ${decisionWords(decision, lang)} — ${displayPath(deliberationPath(ctx), io.cwd)}\n`,
+    ),
+  );
+}
+
+async function close(
+  ctx: SessionContext,
+  doc: Document,
+  options: DeliberateOptions,
+  io: Io,
+): Promise<void> {
+  const { lang } = ctx;
+  const members = (options.members ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (members.length === 0) {
+    throw new UsageError(
+      pick(
+        lang,
+        'La clôture demande les membres du jury de certification : --members "Nom Prénom, Nom Prénom".',
+        'Closing needs the members of the certification jury: --members "Name, Name".',
+      ),
+    );
+  }
+  const place = options.place?.trim() || ctx.session.centre?.city || ctx.session.centre?.name || '';
+  if (place === '')
+    throw new UsageError(
+      pick(
+        lang,
+        'La clôture demande le lieu : --place "Rouen".',
+        'Closing needs the place: --place "Rouen".',
+      ),
+    );
+  const date = options.date ?? io.now().toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+    throw new UsageError(
+      pick(lang, `Date invalide : ${date} (AAAA-MM-JJ).`, `Invalid date: ${date} (YYYY-MM-DD).`),
+    );
+  const rows = await deliberationRows(ctx, doc.toJS() as Deliberation);
+  const open = rows.filter((r) => !r.decided || r.pending).map((r) => r.candidate.id);
+  if (open.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Délibération incomplète : pas de décision pour ${open.join(', ')}.`,
+        `Deliberation incomplete: no decision for ${open.join(', ')}.`,
+      ),
+      pick(
+        lang,
+        'Décidez chaque bloc (certif deliberate --accept pour retenir les propositions), puis clôturez.',
+        'Decide every bloc (certif deliberate --accept keeps the proposals), then close.',
+      ),
+    );
+  }
+  const finals = rows.flatMap((r) =>
+    r.units
+      .filter((u) => u.state?.evaluation?.hash)
+      .map((u) => ({ key: `${r.candidate.id}/${u.unit}`, hash: u.state?.evaluation?.hash ?? '' })),
+  );
+  doc.set(
+    'closed',
+    doc.createNode({
+      date,
+      place,
+      members,
+      digest: evaluationsDigest(finals),
+      evaluations: finals.length,
+      at: io.now().toISOString(),
+    }),
+  );
+  await writeDeliberation(ctx, doc, io.now());
+  io.stderr.write(
+    pick(
+      lang,
+      `✔ Délibération close le ${date} à ${place} (${finals.length} évaluations finales)\n`,
+      `✔ Deliberation closed on ${date} in ${place} (${finals.length} final evaluations)\n`,
+    ),
+  );
+}
+
+function print(
+  ctx: SessionContext,
+  rows: readonly CandidateRow[],
+  format: 'text' | 'json',
+  io: Io,
+): void {
+  const { lang } = ctx;
+  if (format === 'json') {
+    io.stdout.write(
+      JSON.stringify(
+        rows.map((r) => ({
+          candidate: r.candidate.id,
+          units: r.units
+            .filter((u) => u.proposal !== 'none')
+            .map((u) => ({
+              unit: u.unit,
+              proposal: u.proposal,
+              decision: u.decision ?? null,
+              reason: u.reason ?? null,
+            })),
+          proposedOutcome: r.proposedOutcome?.outcome ?? null,
+          outcome: r.outcome?.outcome ?? null,
+          validated: r.outcome?.validated ?? r.proposedOutcome?.validated ?? [],
+        })),
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  const lines: string[] = [];
+  for (const r of rows) {
+    lines.push(`${r.candidate.id}  ${fullName(r.candidate)}`);
+    for (const u of r.units) {
+      if (u.proposal === 'none') continue;
+      const decided = u.decision
+        ? ` → ${pick(lang, 'décision', 'decision')} : ${decisionWords(u.decision, lang)}${u.reason ? ` (${u.reason})` : ''}`
+        : '';
+      lines.push(
+        `  ${u.unit.padEnd(6)} ${pick(lang, 'proposition', 'proposal')} : ${decisionWords(u.proposal, lang)}${decided}`,
+      );
+    }
+    const outcome = r.outcome ?? r.proposedOutcome;
+    lines.push(
+      `  ${pick(lang, 'Résultat', 'Outcome')} : ${r.pending ? decisionWords('pending', lang) : `${outcomeWords(outcome?.outcome, lang)}${r.outcome ? '' : pick(lang, ' (proposé)', ' (proposed)')}${outcome?.validated.length ? ` — ${outcome.validated.join(', ')}` : ''}`}`,
+    );
+  }
+  io.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,227 @@
+import type { Io } from '../cli/io.js';
+import { UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import { gradedUnits, type GradedUnit } from '../model/types.js';
+import type { Candidate } from '../model/session.js';
+import { deliberationRows, readDeliberation } from '../project/deliberation.js';
+import { unitState } from '../project/evaluations.js';
+import { resolveReferential } from '../project/referentials.js';
+import { findProjectRoot } from '../project/root.js';
+import {
+  findCandidate,
+  findSessionDir,
+  openSession,
+  type SessionContext,
+} from '../project/session.js';
+import { renderBody } from '../render/engine.js';
+import { labels } from '../render/labels.js';
+import { emit, type OutputOptions, type RenderedDoc } from '../render/output.js';
+import { attestationModel, gridModel, pvModel, sheetUnitModel } from '../render/view-models.js';
+
+/** Options of `certif render …`. */
+export interface RenderOptions extends OutputOptions {
+  readonly session?: string | undefined;
+  readonly candidate?: string | undefined;
+  readonly all: boolean;
+  readonly referential?: string | undefined;
+}
+
+function textFormat(o: RenderOptions): 'md' | 'html' {
+  return o.format === 'md' ? 'md' : 'html';
+}
+
+async function sessionOrNull(o: RenderOptions, io: Io): Promise<SessionContext | undefined> {
+  try {
+    return await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
+  } catch (error) {
+    if (error instanceof UsageError && !o.session) return undefined;
+    throw error;
+  }
+}
+
+function candidatesFor(
+  ctx: SessionContext,
+  o: RenderOptions,
+  arg: string | undefined,
+  filter: (c: Candidate) => boolean = () => true,
+): Candidate[] {
+  const id = arg ?? o.candidate;
+  if (id && o.all)
+    throw new UsageError(
+      pick(o.lang, 'Soit un candidat, soit --all.', 'Either one candidate or --all.'),
+    );
+  if (id) return [findCandidate(ctx, id)];
+  if (o.all) return ctx.session.candidates.filter(filter);
+  throw new UsageError(
+    pick(
+      o.lang,
+      'Quel candidat ? Donnez son identifiant, ou --all.',
+      'Which candidate? Give their id, or --all.',
+    ),
+  );
+}
+
+/** A context for a blank grid outside any session: the référentiel alone. */
+async function referentialOnly(o: RenderOptions, io: Io): Promise<SessionContext> {
+  const root = await findProjectRoot(io.cwd);
+  const loaded = await resolveReferential(o.referential, root, io.cwd, o.lang);
+  return {
+    dir: root,
+    file: '',
+    root,
+    session: {
+      id: '',
+      referential: { id: loaded.ref.id, version: loaded.ref.version, hash: loaded.hash },
+      jurors: [],
+      juries: {},
+      candidates: [],
+    },
+    source: loaded.source,
+    ref: loaded.ref,
+    units: gradedUnits(loaded.ref),
+    lang: o.lang,
+    cwd: io.cwd,
+  };
+}
+
+function unitOf(ctx: SessionContext, id: string, lang: 'fr' | 'en'): GradedUnit {
+  const unit = ctx.units.find((u) => u.id.toLowerCase() === id.toLowerCase());
+  if (!unit) {
+    throw new UsageError(
+      pick(lang, `Bloc inconnu : ${id}`, `Unknown bloc: ${id}`),
+      pick(
+        lang,
+        `Blocs : ${ctx.units.map((u) => u.id).join(', ')}.`,
+        `Blocs: ${ctx.units.map((u) => u.id).join(', ')}.`,
+      ),
+    );
+  }
+  return unit;
+}
+
+/** `certif render grid <bloc>`: blank, for a candidate, or for every candidate. */
+export async function renderGrid(blocId: string, o: RenderOptions, io: Io): Promise<number> {
+  const t = labels(o.lang);
+  const session = await sessionOrNull(o, io);
+  if (!session && (o.candidate || o.all)) {
+    throw new UsageError(
+      pick(
+        o.lang,
+        'Pas de session ici : --candidate et --all demandent une session.',
+        'No session here: --candidate and --all need a session.',
+      ),
+      pick(o.lang, 'Ajoutez --session sessions/<id>.', 'Add --session sessions/<id>.'),
+    );
+  }
+  const ctx = session ?? (await referentialOnly(o, io));
+  const unit = unitOf(ctx, blocId, o.lang);
+  const docs: RenderedDoc[] = [];
+  if (!o.candidate && !o.all) {
+    docs.push({
+      name: `grille-${unit.id}`,
+      title: `${t.gridTitle} ${unit.id}`,
+      body: renderBody(textFormat(o), 'grid', t, gridModel(ctx, unit, undefined, undefined, t)),
+    });
+  } else {
+    for (const c of candidatesFor(ctx, o, undefined, (x) => x.blocs.includes(unit.id))) {
+      const state = c.blocs.includes(unit.id) ? await unitState(ctx, c, unit) : undefined;
+      docs.push({
+        name: `grille-${unit.id}-${c.id}`,
+        title: `${t.gridTitle} ${unit.id} — ${c.id}`,
+        body: renderBody(textFormat(o), 'grid', t, gridModel(ctx, unit, c, state?.evaluation, t)),
+      });
+    }
+  }
+  return emit(docs, `${t.gridTitle} ${unit.id}`, o, io);
+}
+
+/** `certif render sheet <candidate>`: the fiche « résultats à l'épreuve de synthèse ». */
+export async function renderSheet(
+  candidateId: string | undefined,
+  o: RenderOptions,
+  io: Io,
+): Promise<number> {
+  const t = labels(o.lang);
+  const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
+  const docs: RenderedDoc[] = [];
+  for (const c of candidatesFor(ctx, o, candidateId)) {
+    const units = [];
+    for (const u of ctx.units.filter((x) => c.blocs.includes(x.id))) {
+      const s = await unitState(ctx, c, u);
+      units.push(sheetUnitModel(ctx, u, s.evaluation, s.proposal, t));
+    }
+    const model = {
+      ...gridHeader(ctx, o.lang),
+      candidate: { id: c.id, name: `${c.family_name} ${c.given_name}` },
+      units,
+    };
+    docs.push({
+      name: `fiche-${c.id}`,
+      title: `${t.sheetTitle} — ${c.id}`,
+      body: renderBody(textFormat(o), 'sheet', t, model),
+    });
+  }
+  return emit(docs, t.sheetTitle, o, io);
+}
+
+function gridHeader(ctx: SessionContext, lang: 'fr' | 'en') {
+  const s = ctx.session;
+  return {
+    title: ctx.ref.title,
+    rncp: ctx.ref.rncp ?? '',
+    referential: `${ctx.ref.id} ${ctx.ref.version}`,
+    session: s.title ? `${s.title} (${s.id})` : s.id,
+    centre: s.centre ? [s.centre.name, s.centre.city].filter(Boolean).join(', ') : '',
+    dates: s.dates?.start
+      ? new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
+          day: 'numeric',
+          month: 'long',
+          year: 'numeric',
+          timeZone: 'UTC',
+        }).format(new Date(`${s.dates.start}T12:00:00Z`))
+      : '',
+  };
+}
+
+/** `certif render pv`: the procès-verbal of the jury de certification. */
+export async function renderPv(o: RenderOptions, io: Io): Promise<number> {
+  const t = labels(o.lang);
+  const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
+  const d = await readDeliberation(ctx);
+  const rows = await deliberationRows(ctx, d?.value);
+  const body = renderBody(textFormat(o), 'pv', t, pvModel(ctx, rows, d?.value.closed, t));
+  return emit(
+    [{ name: `pv-${ctx.session.id}`, title: `${t.pvTitle} — ${ctx.session.id}`, body }],
+    t.pvTitle,
+    o,
+    io,
+  );
+}
+
+/** `certif render attestation <candidate>`: the blocs validated, never the accommodations. */
+export async function renderAttestation(
+  candidateId: string | undefined,
+  o: RenderOptions,
+  io: Io,
+): Promise<number> {
+  const t = labels(o.lang);
+  const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
+  const d = await readDeliberation(ctx);
+  const rows = await deliberationRows(ctx, d?.value);
+  const docs: RenderedDoc[] = [];
+  for (const c of candidatesFor(ctx, o, candidateId)) {
+    const row = rows.find((r) => r.candidate.id === c.id);
+    if (!row) continue;
+    docs.push({
+      name: `attestation-${c.id}`,
+      title: `${t.attestationTitle} — ${c.id}`,
+      body: renderBody(
+        textFormat(o),
+        'attestation',
+        t,
+        attestationModel(ctx, row, d?.value.closed, t),
+      ),
+    });
+  }
+  return emit(docs, t.attestationTitle, o, io);
+}

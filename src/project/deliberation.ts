@@ -1,0 +1,206 @@
+import path from 'node:path';
+import { Document } from 'yaml';
+import { InputError, InvalidFilesError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import {
+  outcomeOf,
+  proposeUnit,
+  type Outcome,
+  type UnitDecision,
+  type UnitEvidence,
+} from '../model/deliberation.js';
+import type { Candidate } from '../model/session.js';
+import { acquireLock } from '../source/lock.js';
+import { parseYamlText, yamlOptions } from '../source/parse.js';
+import { writeFileAtomic } from '../source/write.js';
+import { validateSchema } from '../schema/diagnostics.js';
+import { sessionStates, type UnitState } from './evaluations.js';
+import { displayPath, pathKind } from './files.js';
+import { readTextFile } from './load.js';
+import { schemaComment } from './schema-line.js';
+import type { SessionContext } from './session.js';
+
+/** deliberation.yaml as written. */
+export interface Deliberation {
+  readonly session: string;
+  readonly candidates: Readonly<
+    Record<
+      string,
+      {
+        readonly blocs: Readonly<
+          Record<
+            string,
+            {
+              proposal: UnitDecision;
+              decision: UnitDecision;
+              reason?: string;
+              evaluation_hash?: string;
+            }
+          >
+        >;
+        readonly outcome: Outcome;
+        readonly validated?: readonly string[];
+      }
+    >
+  >;
+  readonly closed?: {
+    date: string;
+    place: string;
+    members: string[];
+    digest: string;
+    evaluations?: number;
+    at: string;
+  };
+}
+
+/** One unit of one candidate as the deliberation sees it. */
+export interface UnitRow {
+  readonly unit: string;
+  readonly evidence: UnitEvidence;
+  readonly proposal: UnitDecision | 'pending' | 'none';
+  readonly decision?: UnitDecision;
+  readonly reason?: string;
+  readonly state?: UnitState;
+}
+
+/** A candidate's row: every unit of the référentiel, and the outcome when decided. */
+export interface CandidateRow {
+  readonly candidate: Candidate;
+  readonly units: UnitRow[];
+  readonly pending: boolean;
+  readonly decided: boolean;
+  readonly proposedOutcome?: { outcome: Outcome; validated: string[] };
+  readonly outcome?: { outcome: Outcome; validated: string[] };
+}
+
+export function deliberationPath(ctx: SessionContext): string {
+  return path.join(ctx.dir, 'deliberation.yaml');
+}
+
+/** Read deliberation.yaml (undefined when absent); invalid files raise. */
+export async function readDeliberation(
+  ctx: SessionContext,
+): Promise<{ doc: Document; value: Deliberation } | undefined> {
+  const file = deliberationPath(ctx);
+  if ((await pathKind(file)) === 'missing') return undefined;
+  const display = displayPath(file, ctx.cwd);
+  const text = await readTextFile(file, display, ctx.lang);
+  const parsed = parseYamlText(display, text, ctx.lang);
+  if (!parsed.source) throw new InvalidFilesError(display, parsed.diagnostics);
+  const errors = validateSchema(parsed.source, 'deliberation', ctx.lang);
+  if (errors.length > 0) throw new InvalidFilesError(display, errors);
+  return { doc: parsed.source.doc, value: parsed.source.value as Deliberation };
+}
+
+/** Build every candidate's row from evaluations, earlier acquisitions and recorded decisions. */
+export async function deliberationRows(
+  ctx: SessionContext,
+  recorded: Deliberation | undefined,
+): Promise<CandidateRow[]> {
+  const states = await sessionStates(ctx);
+  const blocIds = ctx.ref.blocs.map((b) => b.id);
+  const finalId = ctx.ref.final_evaluation?.id;
+  return ctx.session.candidates.map((candidate) => {
+    const rec = recorded?.candidates[candidate.id];
+    const units: UnitRow[] = ctx.units.map((u) => {
+      const state = states.find((s) => s.candidate.id === candidate.id && s.unit.id === u.id);
+      const earlier = (candidate.acquired ?? []).some((a) => a.bloc === u.id);
+      const evidence: UnitEvidence =
+        earlier && !candidate.blocs.includes(u.id)
+          ? { kind: 'acquired_earlier' }
+          : !state
+            ? { kind: 'not_attempted' }
+            : state.state === 'final'
+              ? { kind: 'final', valide: state.proposal?.decision === 'valide' }
+              : state.state === 'draft' || state.state === 'invalid'
+                ? { kind: 'draft' }
+                : { kind: 'not_started' };
+      const r = rec?.blocs[u.id];
+      return {
+        unit: u.id,
+        evidence,
+        proposal: proposeUnit(evidence),
+        ...(r ? { decision: r.decision, ...(r.reason ? { reason: r.reason } : {}) } : {}),
+        ...(state ? { state } : {}),
+      };
+    });
+    const pending = units.some((u) => u.proposal === 'pending');
+    const proposals: Record<string, UnitDecision | undefined> = {};
+    const decisions: Record<string, UnitDecision | undefined> = {};
+    for (const u of units) {
+      if (u.proposal !== 'pending' && u.proposal !== 'none') proposals[u.unit] = u.proposal;
+      const d =
+        u.decision ??
+        (u.proposal === 'acquis_anterieurement' ? 'acquis_anterieurement' : undefined);
+      if (d) decisions[u.unit] = d;
+    }
+    const needed = units.filter((u) => u.proposal !== 'none');
+    const decided = needed.every(
+      (u) => u.decision !== undefined || u.proposal === 'acquis_anterieurement',
+    );
+    return {
+      candidate,
+      units,
+      pending,
+      decided,
+      ...(pending ? {} : { proposedOutcome: outcomeOf(blocIds, finalId, proposals) }),
+      ...(decided ? { outcome: outcomeOf(blocIds, finalId, decisions) } : {}),
+    };
+  });
+}
+
+/** Write deliberation.yaml under its lock, after checking it against its schema. */
+export async function writeDeliberation(
+  ctx: SessionContext,
+  doc: Document,
+  now: Date,
+): Promise<void> {
+  const file = deliberationPath(ctx);
+  const display = displayPath(file, ctx.cwd);
+  const text = doc.toString({ lineWidth: 0 });
+  const parsed = parseYamlText(display, text, ctx.lang);
+  const errors = parsed.source
+    ? validateSchema(parsed.source, 'deliberation', ctx.lang)
+    : parsed.diagnostics;
+  if (errors.length > 0) {
+    throw new InvalidFilesError(
+      pick(
+        ctx.lang,
+        `délibération refusée, rien n’a été écrit : ${display}`,
+        `deliberation refused, nothing was written: ${display}`,
+      ),
+      errors,
+    );
+  }
+  const lock = await acquireLock(file, 'certif deliberate', now);
+  try {
+    await writeFileAtomic(file, text);
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A new deliberation document. */
+export function newDeliberationDoc(ctx: SessionContext): Document {
+  const doc = new Document({ session: ctx.session.id, candidates: {} }, yamlOptions);
+  doc.commentBefore = schemaComment(ctx.dir, 'deliberation');
+  return doc;
+}
+
+/** Refuse changes to a closed deliberation. */
+export function assertOpen(ctx: SessionContext, d: Deliberation | undefined): void {
+  if (d?.closed) {
+    throw new InputError(
+      pick(
+        ctx.lang,
+        `La délibération est close depuis le ${d.closed.date} : elle ne se modifie plus.`,
+        `The deliberation was closed on ${d.closed.date}: it is no longer edited.`,
+      ),
+      pick(
+        ctx.lang,
+        'Une nouvelle décision relève d’une nouvelle délibération (session de rattrapage).',
+        'A new decision belongs to a new deliberation (a later session).',
+      ),
+    );
+  }
+}

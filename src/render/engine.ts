@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { escapeDeep, escapeMarkdown } from './escape.js';
+
+/** Text formats rendered by templates (PDF is printed from HTML). */
+export type TextFormat = 'html' | 'md';
+
+/** The documents certif renders. */
+export type DocumentName = 'grid' | 'sheet' | 'pv' | 'attestation';
+
+const templatesDir = new URL('../../templates/', import.meta.url);
+
+type Template = (context: unknown) => string;
+
+const instances = new Map<TextFormat, typeof Handlebars>();
+const compiled = new Map<string, Template>();
+
+/**
+ * One isolated Handlebars environment per format: strict (a missing field is an error, not an
+ * empty cell), HTML escaping always on for HTML, off for Markdown whose view models are escaped
+ * beforehand. Nothing is registered on the global instance.
+ */
+function instance(format: TextFormat): typeof Handlebars {
+  let hb = instances.get(format);
+  if (!hb) {
+    hb = Handlebars.create();
+    hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    hb.registerPartial('layout-css', read('html/print.css'));
+    instances.set(format, hb);
+  }
+  return hb;
+}
+
+function read(name: string): string {
+  return readFileSync(new URL(name, templatesDir), 'utf8');
+}
+
+function template(format: TextFormat, name: string): Template {
+  const key = `${format}/${name}`;
+  let t = compiled.get(key);
+  if (!t) {
+    const source = read(`${format}/${name}.hbs`);
+    t = instance(format).compile(source, { strict: true, noEscape: format === 'md' });
+    compiled.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * Render a document body from its view model. `labels` are certif's own words (not escaped for
+ * Markdown); `data` is user data, escaped for the format.
+ */
+export function renderBody(
+  format: TextFormat,
+  name: DocumentName,
+  labels: Readonly<Record<string, string>>,
+  data: object,
+): string {
+  const safe = format === 'md' ? escapeDeep(data, escapeMarkdown) : data;
+  return template(format, name)({ t: labels, ...safe });
+}
+
+/** Wrap rendered bodies into one standalone document (HTML page, or Markdown with rules). */
+export function renderDocument(
+  format: TextFormat,
+  lang: string,
+  title: string,
+  bodies: readonly string[],
+): string {
+  if (format === 'md') return bodies.join('\n\n---\n\n');
+  return template('html', 'layout')({ lang, title, bodies });
+}

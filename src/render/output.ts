@@ -1,0 +1,88 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Io } from '../cli/io.js';
+import { UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import { displayPath } from '../project/files.js';
+import { writeFileAtomic, writeBytesAtomic } from '../source/write.js';
+import { renderDocument } from './engine.js';
+import { findChromium, printPdfs } from './pdf.js';
+
+/** One rendered document: a file name (without extension), a title and its body. */
+export interface RenderedDoc {
+  readonly name: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** Output options shared by the render commands. */
+export interface OutputOptions {
+  readonly format: 'md' | 'html' | 'pdf';
+  readonly lang: Lang;
+  readonly out?: string | undefined;
+  readonly chromium?: string | undefined;
+}
+
+/**
+ * Write documents: one file each under `--out` (atomic writes), or one combined document on
+ * stdout (a page break between documents).
+ */
+export async function emit(
+  docs: readonly RenderedDoc[],
+  title: string,
+  options: OutputOptions,
+  io: Io,
+): Promise<number> {
+  const { lang } = options;
+  const textFormat = options.format === 'md' ? 'md' : 'html';
+  const units = options.out
+    ? docs.map((d) => ({ name: d.name, text: renderDocument(textFormat, lang, d.title, [d.body]) }))
+    : [
+        {
+          name: '',
+          text: renderDocument(
+            textFormat,
+            lang,
+            title,
+            docs.map((d) => d.body),
+          ),
+        },
+      ];
+  if (options.format === 'pdf' && !options.out && io.stdoutIsTTY) {
+    throw new UsageError(
+      pick(
+        lang,
+        'Un PDF ne s’affiche pas dans un terminal.',
+        'A PDF cannot be shown in a terminal.',
+      ),
+      pick(
+        lang,
+        'Ajoutez --out <dossier>, ou redirigez : > document.pdf',
+        'Add --out <folder>, or redirect: > document.pdf',
+      ),
+    );
+  }
+  const pdfs =
+    options.format === 'pdf'
+      ? await printPdfs(
+          await findChromium(options.chromium, io.env, lang),
+          units.map((u) => u.text),
+        )
+      : undefined;
+  if (!options.out) {
+    io.stdout.write(pdfs?.[0] ?? units[0]?.text ?? '');
+    return 0;
+  }
+  const dir = path.resolve(io.cwd, options.out);
+  await mkdir(dir, { recursive: true });
+  const ext = options.format;
+  for (const [i, u] of units.entries()) {
+    const file = path.join(dir, `${u.name}.${ext}`);
+    const pdf = pdfs?.[i];
+    if (pdf) await writeBytesAtomic(file, pdf);
+    else await writeFileAtomic(file, u.text);
+    io.stderr.write(`✔ ${displayPath(file, io.cwd)}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,252 @@
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runInProcess } from './helpers/cli.js';
+import { makeProject, type Project } from './helpers/project.js';
+import { keys, spawnCertif, type CertifPty } from './helpers/pty.js';
+
+/** `certif grade` on a real pseudo-terminal: what a juror types is what lands on disk. */
+
+const TOTAL = 15; // BC01 of relation-client: C1–C15
+
+type ResultValue = string | { verdict: string; observation?: string };
+interface EvaluationFile {
+  candidate: string;
+  bloc: string;
+  status: string;
+  results: Record<string, ResultValue>;
+  finalized?: { by: string[]; at: string };
+  hash?: string;
+}
+
+const counter = (n: number): string => `[${n}/${TOTAL}]`;
+
+async function readEvaluation(project: Project): Promise<EvaluationFile | undefined> {
+  const text = await project.read(`sessions/${project.session}/evaluations/c001/BC01.yaml`);
+  return text === undefined ? undefined : (parse(text) as EvaluationFile);
+}
+
+/** Answer the competency on screen (number `n`) and wait until the next one is shown. */
+async function answer(t: CertifPty, n: number, observation?: string): Promise<void> {
+  await t.waitFor(counter(n));
+  const next = n < TOTAL ? counter(n + 1) : 'Récapitulatif';
+  if (observation === undefined) {
+    t.send('a');
+  } else {
+    t.send('n');
+    await t.waitFor('Observation (obligatoire');
+    t.send(observation + keys.enter);
+  }
+  // The next screen is drawn only once the answer is written to disk.
+  await t.waitFor(next);
+}
+
+/** Verdicts of BC01 used by the kill / resume scenario, in order C1…C15. */
+const script: (string | undefined)[] = [
+  undefined,
+  'Reformulation insuffisante, écoute à améliorer',
+  undefined,
+  'Argumentaire trop général — manque d’exemples chiffrés',
+  undefined,
+  undefined,
+  'Relance client non effectuée ; à revoir',
+  undefined,
+  'Satisfaction mesurée « à l’oral » seulement, sans questionnaire',
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+
+const expected = (upTo: number): Record<string, ResultValue> =>
+  Object.fromEntries(
+    script
+      .slice(0, upTo)
+      .map((obs, i) => [
+        `C${i + 1}`,
+        obs === undefined ? 'acquis' : { verdict: 'non_acquis', observation: obs },
+      ]),
+  );
+
+const running: CertifPty[] = [];
+function grade(project: Project, ...argv: string[]): CertifPty {
+  const t = spawnCertif(['grade', ...argv], { cwd: project.root });
+  running.push(t);
+  return t;
+}
+
+afterEach(async () => {
+  for (const t of running.splice(0)) {
+    t.kill('SIGKILL');
+    await t.exited;
+  }
+});
+
+describe('certif grade on a terminal: killed, resumed, finalised', () => {
+  let project: Project;
+  beforeAll(async () => {
+    project = await makeProject();
+  });
+  afterAll(async () => {
+    await project.cleanup();
+  });
+
+  it('records each answer at once: after SIGKILL, the 7 answers given are on disk', async () => {
+    const t = grade(project);
+    await t.waitFor('Candidat');
+    await t.waitFor('c002');
+    t.send('dur');
+    const picker = await t.waitFor('Filtre : dur');
+    expect(picker).toContain('Durand Léa');
+    expect(picker).not.toContain('Martin Hugo');
+    t.send(keys.enter);
+    await t.waitFor('Bloc — Durand Léa');
+    t.send('bc01');
+    await t.waitFor('Filtre : bc01');
+    t.send(keys.enter);
+    const first = await t.waitFor(counter(1));
+    expect(first).toContain('Candidat : Durand Léa (c001)');
+    expect(first).toContain('Aménagements : Tiers-temps');
+    expect(first).toContain('Réponses : 0/15');
+
+    for (let n = 1; n <= 7; n++) await answer(t, n, script[n - 1]);
+    expect(t.screen()).toContain('Réponses : 7/15');
+
+    t.kill('SIGKILL');
+    const exit = await t.exited;
+    expect(exit.signal).toBe(9);
+
+    const evaluation = await readEvaluation(project);
+    expect(evaluation?.status).toBe('draft');
+    expect(evaluation?.results).toEqual(expected(7));
+  });
+
+  it('resumes at 8/15 after the kill, then finalises with both jurors', async () => {
+    const t = grade(project, 'c001', 'BC01');
+    const resumed = await t.waitFor('Reprise à la première compétence sans réponse');
+    expect(resumed).toContain('(8/15)');
+    expect(resumed).toContain(counter(8));
+    expect(resumed).toContain('Réponses : 7/15');
+
+    for (let n = 8; n <= TOTAL; n++) await answer(t, n, script[n - 1]);
+    const summary = t.screen();
+    expect(summary).toContain('11 acquise(s), 4 non acquise(s) sur 15');
+    expect(summary).toContain('proposition : bloc non validé');
+
+    t.send('f');
+    await t.waitFor('Identifiant du juré 1/2');
+    t.send('jdupont' + keys.enter);
+    await t.waitFor('Identifiant du juré 2/2');
+    t.send('pmartin' + keys.enter);
+    await t.waitFor('Évaluation finalisée', { in: 'all' });
+    expect((await t.exited).exitCode).toBe(0);
+
+    const evaluation = await readEvaluation(project);
+    expect(evaluation?.status).toBe('final');
+    expect(evaluation?.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(evaluation?.finalized?.by).toEqual(['jdupont', 'pmartin']);
+    expect(evaluation?.results).toEqual(expected(TOTAL));
+    expect(existsSync(`${project.evaluationFile('c001', 'BC01')}.lock`)).toBe(false);
+  });
+});
+
+describe('certif grade on a terminal', () => {
+  let project: Project;
+  beforeEach(async () => {
+    project = await makeProject();
+  });
+  afterEach(async () => {
+    await project.cleanup();
+  });
+
+  it('Ctrl-C exits 130, keeps the answers given and drops the observation being typed', async () => {
+    const t = grade(project, 'c001', 'BC01');
+    for (let n = 1; n <= 3; n++) await answer(t, n, script[n - 1]);
+    await t.waitFor(counter(4));
+    t.send('n');
+    await t.waitFor('Observation (obligatoire');
+    t.send('Début d’observation');
+    await t.waitFor('Début d’observation');
+    t.send(keys.ctrlC);
+
+    const exit = await t.exited;
+    expect(exit.exitCode).toBe(130);
+    expect(t.output()).toContain('Saisie interrompue. 3/15 réponse(s) enregistrée(s)');
+    const evaluation = await readEvaluation(project);
+    expect(evaluation?.status).toBe('draft');
+    expect(evaluation?.results).toEqual(expected(3));
+    expect(existsSync(`${project.evaluationFile('c001', 'BC01')}.lock`)).toBe(false);
+  });
+
+  it('refuses a juror who is not of the bloc’s jury: the evaluation stays a draft', async () => {
+    const sets = Array.from({ length: TOTAL }, (_, i) => `--set=C${i + 1}=${i === 2 ? 'NA' : 'A'}`);
+    const seeded = await runInProcess(
+      ['grade', 'c001', 'BC01', ...sets, '--observation=C3=Écoute à améliorer'],
+      { cwd: project.root },
+    );
+    expect(seeded.code, seeded.stderr).toBe(0);
+
+    const t = grade(project, 'c001', 'BC01');
+    await t.waitFor('Récapitulatif');
+    t.send('f');
+    await t.waitFor('Identifiant du juré 1/2');
+    t.send('jdupond' + keys.enter);
+    await t.waitFor('Identifiant du juré 2/2');
+    t.send('pmartin' + keys.enter);
+    let screen = await t.waitFor('« jdupond,pmartin »');
+    expect(screen).toContain('confirmée par les 2 jurés du jury de BC01');
+    expect(screen).not.toContain('finalisée');
+    expect((await readEvaluation(project))?.status).toBe('draft');
+
+    // The same juror twice is no jury either.
+    t.send('f');
+    await t.waitFor('Identifiant du juré 1/2');
+    t.send('jdupont' + keys.enter);
+    await t.waitFor('Identifiant du juré 2/2');
+    t.send('jdupont' + keys.enter);
+    screen = await t.waitFor('« jdupont,jdupont »');
+    expect(screen).toContain('confirmée par les 2 jurés du jury de BC01');
+
+    t.send('d');
+    await t.waitFor('Brouillon enregistré', { in: 'all' });
+    expect((await t.exited).exitCode).toBe(0);
+    const evaluation = await readEvaluation(project);
+    expect(evaluation?.status).toBe('draft');
+    expect(evaluation?.hash).toBeUndefined();
+    expect(evaluation?.finalized).toBeUndefined();
+  });
+
+  it('Esc at the observation prompt records nothing for that competency', async () => {
+    const t = grade(project, 'c001', 'BC01');
+    await answer(t, 1);
+
+    // An unanswered competency stays unanswered.
+    t.send('n');
+    await t.waitFor('Observation (obligatoire');
+    t.send('Pas convaincant');
+    await t.waitFor('Pas convaincant');
+    t.send(keys.escape);
+    let screen = await t.waitFor('Annulé : rien n’a été enregistré pour cette compétence.');
+    expect(screen).toContain(counter(2));
+    expect(screen).toContain('Réponses : 1/15');
+    expect((await readEvaluation(project))?.results).toEqual({ C1: 'acquis' });
+
+    // An answered one keeps its answer.
+    t.send(keys.left);
+    screen = await t.waitFor(counter(1));
+    expect(screen).toContain('Réponse : Acquis');
+    t.send('n');
+    await t.waitFor('Observation (obligatoire');
+    t.send(keys.escape);
+    screen = await t.waitFor('Annulé');
+    expect(screen).toContain(counter(1));
+    expect(screen).toContain('Réponse : Acquis');
+
+    t.send('q');
+    await t.waitFor('Brouillon enregistré');
+    expect((await t.exited).exitCode).toBe(0);
+    expect((await readEvaluation(project))?.results).toEqual({ C1: 'acquis' });
+  });
+});
