@@ -192,22 +192,20 @@ describe('certif grade on a terminal', () => {
     await t.waitFor('Récapitulatif');
     t.send('f');
     await t.waitFor('Identifiant du juré 1/2');
+    // A juror who does not sit on the jury is refused as soon as the id is typed.
     t.send('jdupond' + keys.enter);
-    await t.waitFor('Identifiant du juré 2/2');
-    t.send('pmartin' + keys.enter);
-    let screen = await t.waitFor('« jdupond,pmartin »');
-    expect(screen).toContain('confirmée par les 2 jurés du jury de BC01');
+    let screen = await t.waitFor('« jdupond » ne siège pas au jury de BC01', { in: 'all' });
+    expect(screen).not.toContain('Identifiant du juré 2/2');
+    // The same juror twice is no jury either.
+    t.send('jdupont' + keys.enter);
+    await t.waitFor('Identifiant du juré 2/2', { in: 'all' });
+    t.send('jdupont' + keys.enter);
+    screen = await t.waitFor('jdupont a déjà confirmé', { in: 'all' });
     expect(screen).not.toContain('finalisée');
     expect((await readEvaluation(project))?.status).toBe('draft');
-
-    // The same juror twice is no jury either.
-    t.send('f');
-    await t.waitFor('Identifiant du juré 1/2');
-    t.send('jdupont' + keys.enter);
-    await t.waitFor('Identifiant du juré 2/2');
-    t.send('jdupont' + keys.enter);
-    screen = await t.waitFor('« jdupont,jdupont »');
-    expect(screen).toContain('confirmée par les 2 jurés du jury de BC01');
+    // Esc leaves the confirmation: nothing is finalised.
+    t.send(keys.escape);
+    await t.waitFor('Finalisation annulée');
 
     t.send('d');
     await t.waitFor('Brouillon enregistré', { in: 'all' });

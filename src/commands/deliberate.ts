@@ -86,7 +86,7 @@ export function outcomeWords(o: string | undefined, lang: Lang): string {
 function candidateEntry(doc: Document, id: string): void {
   if (!doc.hasIn(['candidates', id])) doc.setIn(['candidates', id], doc.createNode({ blocs: {} }));
   const candidates = doc.get('candidates', true);
-  if (isMap(candidates)) (candidates).flow = false;
+  if (isMap(candidates)) candidates.flow = false;
 }
 
 function setOutcome(doc: Document, row: CandidateRow | undefined): void {

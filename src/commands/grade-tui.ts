@@ -6,8 +6,9 @@ import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { fullName, type Candidate, type Result } from '../model/session.js';
 import type { GradedUnit } from '../model/types.js';
-import { EvaluationHandle, evaluationPath } from '../project/evaluation-store.js';
-import { displayPath, pathKind } from '../project/files.js';
+import { EvaluationHandle } from '../project/evaluation-store.js';
+import { unitState } from '../project/evaluations.js';
+import { displayPath } from '../project/files.js';
 import { findCandidate, findUnit, type SessionContext } from '../project/session.js';
 import { observationRequired } from '../rules/evaluation.js';
 import { checkComplete, checkSigners, juryOf, proposalText } from './grade.js';
@@ -30,12 +31,25 @@ function graphemes(s: string): string[] {
 /** Ctrl-C (or Ctrl-D) from the juror: stop at once, everything given so far is on disk. */
 class Interrupted extends Error {}
 
+interface Queued {
+  readonly str: string | undefined;
+  readonly key: Key;
+  /** Inside a bracketed paste: text, never commands. */
+  readonly pasted: boolean;
+  readonly at: number;
+}
+
 /** Keys in, screens out; raw mode on a TTY. */
 class Terminal {
-  private queue: { str: string | undefined; key: Key }[] = [];
+  private queue: Queued[] = [];
   private waiting: (() => void) | undefined;
+  private pasting = false;
   private readonly onKey = (str: string | undefined, key: Key | undefined) => {
-    this.queue.push({ str, key: key ?? { sequence: str } });
+    if (key?.name === 'paste-start' || key?.name === 'paste-end') {
+      this.pasting = key.name === 'paste-start';
+      return;
+    }
+    this.queue.push({ str, key: key ?? { sequence: str }, pasted: this.pasting, at: Date.now() });
     const w = this.waiting;
     this.waiting = undefined;
     w?.();
@@ -46,12 +60,27 @@ class Terminal {
     io.stdin.setRawMode?.(true);
     io.stdin.on('keypress', this.onKey);
     io.stdin.resume();
+    // Bracketed paste: a pasted observation with line breaks stays text and never turns into
+    // grading keys.
+    this.write('\x1b[?2004h');
   }
 
   close(): void {
+    this.write('\x1b[?2004l');
     this.io.stdin.off('keypress', this.onKey);
     this.io.stdin.setRawMode?.(false);
     this.io.stdin.pause();
+  }
+
+  /** Terminal size (80×24 when unknown). */
+  get size(): { columns: number; rows: number } {
+    const out = this.io.stdout as { columns?: number; rows?: number };
+    return { columns: out.columns ?? 80, rows: out.rows ?? 24 };
+  }
+
+  /** Drop keys that arrived with the Enter that ended a line: the rest of an unbracketed paste. */
+  private dropBurst(since: number): void {
+    this.queue = this.queue.filter((q) => q.at - since > 30);
   }
 
   write(s: string): void {
@@ -63,13 +92,21 @@ class Terminal {
     this.write('\x1b[2J\x1b[H' + lines.join('\n') + '\n');
   }
 
-  async key(): Promise<{ str: string | undefined; key: Key }> {
+  private async next(): Promise<Queued> {
     while (this.queue.length === 0) {
       await new Promise<void>((resolve) => (this.waiting = resolve));
     }
-    const next = this.queue.shift() as { str: string | undefined; key: Key };
+    const next = this.queue.shift() as Queued;
     if (next.key.ctrl && (next.key.name === 'c' || next.key.name === 'd')) throw new Interrupted();
     return next;
+  }
+
+  /** The next command key; pasted text is ignored here. */
+  async key(): Promise<{ str: string | undefined; key: Key }> {
+    for (;;) {
+      const next = await this.next();
+      if (!next.pasted) return next;
+    }
   }
 
   /** Read a line of text (observation, juror id); undefined on Escape. */
@@ -77,9 +114,15 @@ class Terminal {
     let text = graphemes(initial);
     this.write(`${prompt}${initial}`);
     for (;;) {
-      const { str, key } = await this.key();
+      const { str, key, pasted, at } = await this.next();
+      if ((key.name === 'return' || key.name === 'enter') && pasted) {
+        text.push(' ');
+        this.write(' ');
+        continue;
+      }
       if (key.name === 'return' || key.name === 'enter') {
         this.write('\n');
+        this.dropBurst(at);
         return text.join('').trim();
       }
       if (key.name === 'escape') {
@@ -106,7 +149,24 @@ class Terminal {
   }
 }
 
-/** Type-to-filter list; Enter picks the highlighted entry. */
+/** Lower case without accents, for filtering ("lefe" finds "Lefèvre"). */
+function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+/** Cut a line to a width with an ellipsis. */
+function fit(text: string, width: number): string {
+  const g = graphemes(text);
+  return g.length <= width ? text : g.slice(0, Math.max(1, width - 1)).join('') + '…';
+}
+
+/** The user left a picker with Esc: nothing chosen, nothing recorded. */
+class Cancelled extends Error {}
+
+/** Type-to-filter list; Enter picks the highlighted entry, Esc leaves. */
 async function choose<T>(
   term: Terminal,
   title: string,
@@ -118,31 +178,54 @@ async function choose<T>(
   let filter = '';
   let index = 0;
   for (;;) {
-    const matches = items.filter((i) => label(i).toLowerCase().includes(filter.toLowerCase()));
+    const matches = items.filter((i) => fold(label(i)).includes(fold(filter)));
     index = Math.max(0, Math.min(index, matches.length - 1));
+    const room = Math.max(5, term.size.rows - 6);
+    const start = Math.max(0, Math.min(index - Math.floor(room / 2), matches.length - room));
+    const shown = matches.slice(start, start + room);
     term.screen([
       c.bold(title),
-      pick(
-        lang,
-        `Filtre : ${filter}▏   (tapez pour filtrer, ↑↓ pour choisir, Entrée pour valider)`,
-        `Filter: ${filter}▏   (type to filter, ↑↓ to move, Enter to pick)`,
+      `${pick(lang, 'Filtre', 'Filter')} : ${filter}▏`,
+      c.dim(
+        fit(
+          pick(
+            lang,
+            'tapez pour filtrer · ↑↓ choisir · Entrée valider · Échap quitter',
+            'type to filter · ↑↓ move · Enter pick · Esc leave',
+          ),
+          term.size.columns - 1,
+        ),
       ),
-      '',
-      ...matches
-        .slice(0, 15)
-        .map((m, i) => (i === index ? c.inverse(`› ${label(m)}`) : `  ${label(m)}`)),
-      ...(matches.length > 15
-        ? [c.dim(pick(lang, `… ${matches.length - 15} de plus`, `… ${matches.length - 15} more`))]
+      ...(start > 0
+        ? [c.dim(pick(lang, `… ${start} de plus au-dessus`, `… ${start} more above`))]
+        : ['']),
+      ...shown.map((m, i) => {
+        const text = fit(label(m), term.size.columns - 3);
+        return start + i === index ? c.inverse(`› ${text}`) : `  ${text}`;
+      }),
+      ...(start + room < matches.length
+        ? [
+            c.dim(
+              pick(
+                lang,
+                `… ${matches.length - start - room} de plus`,
+                `… ${matches.length - start - room} more`,
+              ),
+            ),
+          ]
         : []),
       ...(matches.length === 0 ? [c.yellow(pick(lang, 'Aucun résultat.', 'No match.'))] : []),
     ]);
     const { str, key } = await term.key();
     if (key.name === 'up') index -= 1;
     else if (key.name === 'down') index += 1;
+    else if (key.name === 'pageup') index -= room;
+    else if (key.name === 'pagedown') index += room;
+    else if (key.name === 'escape') throw new Cancelled();
     else if (key.name === 'return' || key.name === 'enter') {
       const chosen = matches[index];
       if (chosen !== undefined) return chosen;
-    } else if (key.name === 'backspace') filter = filter.slice(0, -1);
+    } else if (key.name === 'backspace') filter = graphemes(filter).slice(0, -1).join('');
     else if (str && !key.ctrl && str >= ' ' && !str.startsWith('\x1b')) {
       filter += str;
       index = 0;
@@ -156,9 +239,19 @@ async function unitStatus(
   unit: GradedUnit,
   lang: Lang,
 ): Promise<string> {
-  const file = evaluationPath(ctx, candidate.id, unit.id);
-  if ((await pathKind(file)) === 'missing') return pick(lang, 'non commencé', 'not started');
-  return pick(lang, 'en cours ou finalisé', 'in progress or final');
+  if (!ctx.session.juries[unit.id]?.length)
+    return pick(lang, 'pas de jury déclaré', 'no jury declared');
+  const s = await unitState(ctx, candidate, unit);
+  switch (s.state) {
+    case 'not_started':
+      return pick(lang, 'non commencé', 'not started');
+    case 'draft':
+      return pick(lang, `brouillon ${s.answered}/${s.total}`, `draft ${s.answered}/${s.total}`);
+    case 'final':
+      return pick(lang, 'finalisé', 'final');
+    case 'invalid':
+      return pick(lang, 'fichier invalide (certif validate)', 'invalid file (certif validate)');
+  }
 }
 
 /** The interactive grading session. */
@@ -258,6 +351,28 @@ export async function interactiveGrade(
   }
 }
 
+/** Wrap text at word boundaries to a width (long words are cut). */
+function wrap(text: string, width: number, indent = ''): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (graphemes(candidate).length + indent.length <= width || !line) {
+      line = candidate;
+    } else {
+      out.push(indent + line);
+      line = word;
+    }
+  }
+  if (line) out.push(indent + line);
+  return out.flatMap((l) => {
+    const g = graphemes(l);
+    const parts: string[] = [];
+    for (let i = 0; i < g.length; i += width) parts.push(g.slice(i, i + width).join(''));
+    return parts.length > 0 ? parts : [''];
+  });
+}
+
 async function walk(
   ctx: SessionContext,
   term: Terminal,
@@ -276,20 +391,27 @@ async function walk(
     const j = ctx.session.jurors.find((x) => x.id === id);
     return `${j?.name ?? id}${j?.independent ? pick(lang, ' (indépendant·e)', ' (independent)') : ''}`;
   });
-  const header = () => {
+  const resume = `certif grade ${candidate.id} ${unit.id}`;
+  const header = (width: number) => {
     const results = handle.results();
+    const acc = candidate.accommodations ?? [];
     return [
       c.bold(`certif — ${ctx.session.id}`) + c.dim(`  ${ctx.ref.id} ${ctx.ref.version}`),
-      `${pick(lang, 'Candidat', 'Candidate')} : ${c.bold(fullName(candidate))} (${candidate.id})` +
-        ((candidate.accommodations ?? []).length > 0
-          ? ` · ${pick(lang, 'Aménagements', 'Accommodations')} : ${c.yellow((candidate.accommodations ?? []).join(', '))}`
-          : ''),
-      `${unit.id} — ${unit.title}`,
-      `${pick(lang, 'Jury', 'Jury')} : ${jurors.join(', ')}`,
+      ...wrap(
+        `${pick(lang, 'Candidat', 'Candidate')} : ${fullName(candidate)} (${candidate.id})`,
+        width,
+      ),
+      ...(acc.length > 0
+        ? wrap(`${pick(lang, 'Aménagements', 'Accommodations')} : ${acc.join(', ')}`, width).map(
+            (l) => c.yellow(l),
+          )
+        : []),
+      ...wrap(`${unit.id} — ${unit.title}`, width),
+      ...wrap(`${pick(lang, 'Jury', 'Jury')} : ${jurors.join(', ')}`, width),
       c.dim(
         `${pick(lang, 'Réponses', 'Answers')} : ${Object.keys(results).length}/${items.length}`,
       ),
-      c.dim('─'.repeat(60)),
+      c.dim('─'.repeat(Math.min(width, 72))),
     ];
   };
   const firstUnanswered = () => {
@@ -298,6 +420,7 @@ async function walk(
     return i < 0 ? items.length : i;
   };
   let index = firstUnanswered();
+  let showCriteria: boolean | undefined;
   let notice =
     index > 0 && index < items.length
       ? c.cyan(
@@ -312,39 +435,75 @@ async function walk(
     if (index >= items.length) {
       const done = await summary(ctx, term, handle, unit, header, c, io.now);
       if (done !== undefined) return done;
-      index = firstUnanswered();
-      if (index >= items.length) index = items.length - 1;
+      const next = firstUnanswered();
+      index = next < items.length ? next : 0;
       continue;
     }
     const item = items[index];
     if (!item) return 0;
+    const { columns, rows } = term.size;
+    const width = Math.max(40, columns - 1);
     const current: Result | undefined = handle.results()[item.comp.id];
-    const guidance = item.comp.threshold
-      ? [`${pick(lang, 'Seuil attendu', 'Expected threshold')} : ${item.comp.threshold}`]
-      : unit.criteria.length > 0
-        ? [
-            pick(lang, 'Critères du bloc :', 'Criteria of the bloc:'),
-            ...unit.criteria.map((cr) => c.dim(`  • ${cr.label}`)),
-          ]
-        : [];
-    term.screen([
-      ...header(),
-      c.dim(`${pick(lang, 'Activité', 'Activity')} ${item.activity.id} — ${item.activity.title}`),
-      `${c.bold(`[${index + 1}/${items.length}] ${unit.id}.${item.comp.id}`)} — ${item.comp.label}`,
-      ...guidance,
+    const head = header(width);
+    const body = [
+      ...wrap(
+        `${pick(lang, 'Activité', 'Activity')} ${item.activity.id} — ${item.activity.title}`,
+        width,
+      ).map((l) => c.dim(l)),
+      ...wrap(
+        `[${index + 1}/${items.length}] ${unit.id}.${item.comp.id} — ${item.comp.label}`,
+        width,
+      ).map((l, i) => (i === 0 ? c.bold(l) : l)),
+    ];
+    const answer = [
       '',
-      `${pick(lang, 'Réponse', 'Answer')} : ${current ? (current.verdict === 'acquis' ? c.green('Acquis') : c.red('Non acquis')) : c.dim(pick(lang, '(aucune)', '(none)'))}${current?.observation ? ` — ${current.observation}` : ''}`,
+      ...wrap(
+        `${pick(lang, 'Réponse', 'Answer')} : ${current ? (current.verdict === 'acquis' ? 'Acquis' : 'Non acquis') : pick(lang, '(aucune)', '(none)')}${current?.observation ? ` — ${current.observation}` : ''}`,
+        width,
+      ).map((l, i) =>
+        i === 0 && current ? (current.verdict === 'acquis' ? c.green(l) : c.red(l)) : l,
+      ),
       ...(notice ? [notice] : []),
-      c.dim('─'.repeat(60)),
+      c.dim('─'.repeat(Math.min(width, 72))),
+    ];
+    const help = wrap(
       pick(
         lang,
-        '[a] Acquis   [n] Non acquis   [o] observation   [←/p] précédente   [→/s] passer   [q] quitter',
-        '[a] Acquired   [n] Not acquired   [o] observation   [←/p] previous   [→/s] skip   [q] quit',
+        `[a] Acquis  [n] Non acquis  [o] observation  [←/p] précédente  [→/s] passer${item.comp.threshold || unit.criteria.length === 0 ? '' : '  [c] critères'}  [q] quitter`,
+        `[a] Acquired  [n] Not acquired  [o] observation  [←/p] previous  [→/s] skip${item.comp.threshold || unit.criteria.length === 0 ? '' : '  [c] criteria'}  [q] quit`,
       ),
-    ]);
+      width,
+    );
+    let guidance: string[] = [];
+    if (item.comp.threshold) {
+      guidance = wrap(
+        `${pick(lang, 'Seuil attendu', 'Expected threshold')} : ${item.comp.threshold}`,
+        width,
+      );
+    } else if (unit.criteria.length > 0) {
+      const full = [
+        pick(lang, 'Critères du bloc :', 'Criteria of the bloc:'),
+        ...unit.criteria.flatMap((cr) => wrap(`• ${cr.label}`, width, '  ').map((l) => c.dim(l))),
+      ];
+      const room = rows - head.length - body.length - answer.length - help.length - 1;
+      const show = showCriteria ?? full.length <= room;
+      guidance = show
+        ? full
+        : [
+            c.dim(
+              pick(
+                lang,
+                `Critères du bloc (${unit.criteria.length}) : [c] pour les afficher`,
+                `Criteria of the bloc (${unit.criteria.length}): [c] to show them`,
+              ),
+            ),
+          ];
+    }
+    term.screen([...head, ...body, ...guidance, ...answer, ...help]);
     notice = '';
     const { str, key } = await term.key();
     const k = (key.name ?? str ?? '').toLowerCase();
+    const id = `${unit.id}.${item.comp.id}`;
     if (k === 'a') {
       await handle.record({
         [item.comp.id]: {
@@ -352,6 +511,16 @@ async function walk(
           ...(current?.observation ? { observation: current.observation } : {}),
         },
       });
+      notice = c.green(pick(lang, `✔ ${id} : Acquis enregistré`, `✔ ${id}: Acquired saved`));
+      if (current?.verdict === 'non_acquis' && current.observation) {
+        notice += c.yellow(
+          pick(
+            lang,
+            ` — l’observation est conservée ([←] puis [o] pour la modifier)`,
+            ` — the observation is kept ([←] then [o] to edit it)`,
+          ),
+        );
+      }
       index += 1;
     } else if (k === 'n') {
       const required = observationRequired(ctx.ref, 'non_acquis');
@@ -371,6 +540,9 @@ async function walk(
           ? { verdict: 'non_acquis', observation: obs }
           : { verdict: 'non_acquis' },
       });
+      notice = c.green(
+        pick(lang, `✔ ${id} : Non acquis enregistré`, `✔ ${id}: Not acquired saved`),
+      );
       index += 1;
     } else if (k === 'o') {
       if (!current) {
@@ -385,24 +557,33 @@ async function walk(
       }
       const required = observationRequired(ctx.ref, current.verdict);
       const obs = await askObservation(term, lang, required, current.observation ?? '');
-      if (obs !== undefined)
+      if (obs !== undefined) {
         await handle.record({
           [item.comp.id]: obs
             ? { verdict: current.verdict, observation: obs }
             : { verdict: current.verdict },
         });
-    } else if (k === 'left' || k === 'p' || k === 'b') {
+        notice = c.green(
+          pick(lang, `✔ Observation de ${id} enregistrée`, `✔ Observation of ${id} saved`),
+        );
+      }
+    } else if (k === 'c') {
+      showCriteria = !(showCriteria ?? false);
+    } else if (k === 'left' || k === 'p' || k === 'b' || k === 'up') {
       index = Math.max(0, index - 1);
-    } else if (k === 'right' || k === 's' || k === 'tab') {
+    } else if (k === 'right' || k === 's' || k === 'tab' || k === 'down') {
       index += 1;
-    } else if (k === 'q' || k === 'escape') {
+    } else if (k === 'q') {
+      const answered = Object.keys(handle.results()).length;
       term.screen([
-        ...header(),
-        pick(
-          lang,
-          `Brouillon enregistré dans ${displayPath(handle.file, io.cwd)}. Relancez certif grade pour reprendre.`,
-          `Draft saved in ${displayPath(handle.file, io.cwd)}. Run certif grade again to resume.`,
-        ),
+        ...header(width),
+        answered > 0
+          ? pick(
+              lang,
+              `Brouillon enregistré dans ${displayPath(handle.file, io.cwd)}. Pour reprendre : ${resume}`,
+              `Draft saved in ${displayPath(handle.file, io.cwd)}. To resume: ${resume}`,
+            )
+          : pick(lang, 'Rien n’a été enregistré.', 'Nothing was recorded.'),
       ]);
       return 0;
     }
@@ -448,19 +629,34 @@ async function summary(
   term: Terminal,
   handle: EvaluationHandle,
   unit: GradedUnit,
-  header: () => string[],
+  header: (width: number) => string[],
   c: ChalkInstance,
   now: () => Date,
 ): Promise<number | undefined> {
   const { lang } = ctx;
   let notice = '';
   for (;;) {
+    const width = Math.max(40, term.size.columns - 1);
     const results = handle.results();
-    const complete = handle.competencyIds.every((id) => id in results);
+    const missing = handle.competencyIds.filter((id) => !(id in results));
+    const complete = missing.length === 0;
+    const failed = handle.competencyIds.filter((id) => results[id]?.verdict === 'non_acquis');
     term.screen([
-      ...header(),
+      ...header(width),
       c.bold(pick(lang, 'Récapitulatif', 'Summary')),
-      proposalText(handle.proposal(), lang),
+      ...wrap(proposalText(handle.proposal(), lang), width),
+      ...(failed.length > 0 ? [pick(lang, 'Non acquis :', 'Not acquired:')] : []),
+      ...failed.flatMap((id) =>
+        wrap(`${unit.id}.${id} — ${results[id]?.observation ?? ''}`, width, '  ').map((l) =>
+          c.red(l),
+        ),
+      ),
+      ...(missing.length > 0
+        ? wrap(
+            pick(lang, `Sans réponse : ${missing.join(', ')}`, `Unanswered: ${missing.join(', ')}`),
+            width,
+          ).map((l) => c.yellow(l))
+        : []),
       '',
       ...(notice ? [notice, ''] : []),
       complete
@@ -475,6 +671,7 @@ async function summary(
             '[r] go back to unanswered competencies   [d] keep as draft and quit',
           ),
     ]);
+    notice = '';
     const { str, key } = await term.key();
     const k = (key.name ?? str ?? '').toLowerCase();
     if (k === 'r' || k === 'left') return undefined;
@@ -488,18 +685,54 @@ async function summary(
       );
       return 0;
     }
-    if (k === 'f' && complete) {
+    if (k === 'f' && !complete) {
+      notice = c.yellow(
+        pick(
+          lang,
+          `Impossible de finaliser : ${missing.length} compétence(s) sans réponse.`,
+          `Cannot finalise: ${missing.length} competenc(ies) unanswered.`,
+        ),
+      );
+      continue;
+    }
+    if (k === 'f') {
       const jury = juryOf(ctx, unit);
       const ids: string[] = [];
-      for (let i = 0; i < jury.length; i++) {
+      while (ids.length < jury.length) {
         const id = await term.line(
           pick(
             lang,
-            `Identifiant du juré ${i + 1}/${jury.length} : `,
-            `Juror ${i + 1}/${jury.length} id: `,
+            `Identifiant du juré ${ids.length + 1}/${jury.length} (${jury.join(', ')}) : `,
+            `Juror ${ids.length + 1}/${jury.length} id (${jury.join(', ')}): `,
           ),
         );
         if (id === undefined) break;
+        if (!jury.includes(id)) {
+          term.write(
+            c.red(
+              pick(
+                lang,
+                `« ${id} » ne siège pas au jury de ${unit.id}.\n`,
+                `"${id}" does not sit on the jury of ${unit.id}.\n`,
+              ),
+            ),
+          );
+          continue;
+        }
+        if (ids.includes(id)) {
+          term.write(
+            c.red(
+              pick(
+                lang,
+                `${id} a déjà confirmé : l’autre juré doit confirmer.\n`,
+                `${id} already confirmed: the other juror must confirm.\n`,
+              ),
+            ),
+          );
+          continue;
+        }
+        const name = ctx.session.jurors.find((j) => j.id === id)?.name ?? id;
+        term.write(c.green(pick(lang, `✔ ${name}\n`, `✔ ${name}\n`)));
         ids.push(id);
       }
       if (ids.length < jury.length) {

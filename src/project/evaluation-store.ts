@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap } from 'yaml';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -119,11 +119,10 @@ export class EvaluationHandle {
   async record(updates: Readonly<Record<string, Result>>): Promise<void> {
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
-    const results = next.get('results', true);
-    if (isMap(results)) results.flow = false;
     for (const [id, result] of Object.entries(updates)) {
       next.setIn(['results', id], next.createNode(toResultValue(result)));
     }
+    this.orderResults(next);
     await this.commit(next);
   }
 
@@ -166,9 +165,25 @@ export class EvaluationHandle {
     await this.commit(next);
   }
 
-  /** Release the lock. */
+  /** Results in the référentiel's order (answers may come in any order; diffs stay readable). */
+  private orderResults(doc: Document): void {
+    const results = doc.get('results', true);
+    if (!isMap(results)) return;
+    const map = results;
+    map.flow = false;
+    const rank = new Map(this.competencyIds.map((id, i) => [id, i]));
+    const key = (p: unknown) => {
+      const k = (p as { key?: unknown }).key;
+      return rank.get(String(isScalar(k) ? k.value : k)) ?? Number.MAX_SAFE_INTEGER;
+    };
+    map.items.sort((a, b) => key(a) - key(b));
+  }
+
+  /** Release the lock; leave no empty folder behind when nothing was written. */
   async close(): Promise<void> {
     await this.lock.release();
+    if ((await pathKind(this.file)) === 'missing')
+      await rmdir(path.dirname(this.file)).catch(() => undefined);
   }
 
   private finalError(): InputError {
@@ -263,8 +278,7 @@ async function readOrCreate(
     );
     doc.commentBefore = schemaComment(path.dirname(file), 'evaluation');
     const jurors = doc.get('jurors', true);
-    if (jurors && typeof jurors === 'object' && 'flow' in jurors)
-      (jurors as { flow: boolean }).flow = true;
+    if (isSeq(jurors)) jurors.flow = true;
     return doc;
   }
   const read = await readText(file, display, ctx.lang);
