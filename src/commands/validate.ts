@@ -6,6 +6,12 @@ import { sortDiagnostics, type Diagnostic, type Lang } from '../diagnostics/diag
 import { classify, displayPath, pathKind, yamlFilesUnder } from '../project/files.js';
 import { checkProject, type CheckedFile } from '../project/check.js';
 import { reporters, type ReporterName } from '../report/reporters.js';
+import { gradedUnits } from '../model/types.js';
+import { parseCandidatesCsv } from '../project/candidates-csv.js';
+import { readText } from '../project/load.js';
+import { resolveReferential } from '../project/referentials.js';
+import { findProjectRoot } from '../project/root.js';
+import { findSessionDir, openSession } from '../project/session.js';
 
 /** Options of `certif validate`. */
 export interface ValidateOptions {
@@ -66,6 +72,37 @@ export async function resolveTargets(
   return [...new Set(targets)];
 }
 
+/**
+ * Check a candidate import CSV against the blocs of the session it would go to (the session
+ * containing it, else the project's only session, else the project's référentiel).
+ */
+async function checkCsv(abs: string, io: Io, lang: Lang): Promise<Diagnostic[]> {
+  const display = displayPath(abs, io.cwd);
+  const read = await readText(abs, display, lang);
+  if (read.text === undefined) return read.diagnostics;
+  let unitIds: string[] | undefined;
+  try {
+    const ctx = await openSession(
+      await findSessionDir(undefined, path.dirname(abs), lang),
+      io.cwd,
+      lang,
+    );
+    unitIds = ctx.units.map((u) => u.id);
+  } catch {
+    try {
+      const root = await findProjectRoot(path.dirname(abs));
+      unitIds = gradedUnits((await resolveReferential(undefined, root, io.cwd, lang)).ref).map(
+        (u) => u.id,
+      );
+    } catch {
+      unitIds = undefined;
+    }
+  }
+  return parseCandidatesCsv(read.text, display, unitIds, lang).diagnostics;
+}
+
+const isCsv = (file: string) => /\.csv$/i.test(file);
+
 /** `certif validate [paths...]`: check files and print a report; 0 valid, 1 invalid. */
 export async function validateCommand(
   paths: readonly string[],
@@ -73,20 +110,21 @@ export async function validateCommand(
   io: Io,
 ): Promise<number> {
   const targets = await resolveTargets(paths, io, options.lang);
-  const files = targets.map((abs) => ({
-    abs,
-    display: displayPath(abs, io.cwd),
-    kind: classify(abs),
-  }));
+  const csvs = targets.filter(isCsv);
+  const files = targets
+    .filter((t) => !isCsv(t))
+    .map((abs) => ({ abs, display: displayPath(abs, io.cwd), kind: classify(abs) }));
   const checked: CheckedFile[] = await checkProject(files, { lang: options.lang, cwd: io.cwd });
-  const diagnostics: Diagnostic[] = sortDiagnostics(checked.flatMap((f) => f.diagnostics));
+  const all = checked.flatMap((f) => f.diagnostics);
+  for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));
+  const diagnostics: Diagnostic[] = sortDiagnostics(all);
   const reporter = reporters[options.format];
   const color = options.format === 'stylish' && io.stdoutIsTTY && !io.env.NO_COLOR;
   io.stdout.write(
     reporter(diagnostics, {
       lang: options.lang,
       color,
-      files: files.length,
+      files: files.length + csvs.length,
       strict: options.strict,
     }),
   );
