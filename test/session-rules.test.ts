@@ -3,9 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/cli.js';
 import {
+  defaultJuries,
+  editCandidate,
   errorsOf,
   lineOf,
   makeSessionFixture,
+  replaceJuries,
   type SessionFixture,
 } from './helpers/session-fixture.js';
 
@@ -36,6 +39,21 @@ function withSession(edit: (text: string) => string): string {
   return text;
 }
 
+/** The session text with another BC01 jury. */
+const bc01Jury =
+  (members: string[]) =>
+  (t: string): string =>
+    replaceJuries(t, { ...defaultJuries, BC01: members });
+
+/** The line of the BC01 jury in a session text. */
+const bc01Line = (t: string): number => lineOf(t, '  BC01: [', lineOf(t, 'juries:'));
+
+/** c002 (who attempts BC01) declares a conflict with a juror. */
+const c002Conflict =
+  (juror: string) =>
+  (t: string): string =>
+    editCandidate(t, 'c002', (b) => `${b}    conflicts: [${juror}]\n`);
+
 function restore(): void {
   fx.write(SESSION, original);
   fx.write('referentials/relation-client.yaml', originalRef);
@@ -58,15 +76,13 @@ describe('the fixture session', () => {
 describe('certif validate reports one clear diagnostic at the right line', () => {
   it('a jury with two non-independent jurors: jury/min-independent', async () => {
     try {
-      const text = withSession((t) =>
-        t.replace('BC01: [jdupont, pmartin]', 'BC01: [pmartin, lbernard]'),
-      );
+      const text = withSession(bc01Jury(['pmartin', 'lbernard']));
       const errors = await validateErrors();
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({
         file: SESSION,
         ruleId: 'jury/min-independent',
-        line: lineOf(text, 'BC01: [pmartin, lbernard]'),
+        line: bc01Line(text),
       });
       expect(errors[0]?.message).toContain('BC01');
       expect(errors[0]?.hint).toContain('independent: true');
@@ -77,15 +93,13 @@ describe('certif validate reports one clear diagnostic at the right line', () =>
 
   it('a jury of three for a size of two: jury/size', async () => {
     try {
-      const text = withSession((t) =>
-        t.replace('BC01: [jdupont, pmartin]', 'BC01: [jdupont, pmartin, lbernard]'),
-      );
+      const text = withSession(bc01Jury(['jdupont', 'pmartin', 'lbernard']));
       const errors = await validateErrors();
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({
         file: SESSION,
         ruleId: 'jury/size',
-        line: lineOf(text, 'BC01: [jdupont, pmartin, lbernard]'),
+        line: bc01Line(text),
       });
       expect(errors[0]?.message).toMatch(/3 juré.*2/);
     } finally {
@@ -96,12 +110,7 @@ describe('certif validate reports one clear diagnostic at the right line', () =>
   it('a juror in conflict with a candidate sits on a bloc they attempt: jury/conflict', async () => {
     try {
       // c002 attempts BC01, judged by jdupont and pmartin; pmartin is their trainer.
-      const text = withSession((t) =>
-        t.replace(
-          /(- id: c002\n(?: {4}.*\n)*? {4}blocs: \[ ?BC01 ?\]\n)/,
-          '$1    conflicts: [pmartin]\n',
-        ),
-      );
+      const text = withSession(c002Conflict('pmartin'));
       const errors = await validateErrors();
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({
@@ -118,12 +127,7 @@ describe('certif validate reports one clear diagnostic at the right line', () =>
 
   it('a conflict with a juror who sits only on other blocs is fine', async () => {
     try {
-      withSession((t) =>
-        t.replace(
-          /(- id: c002\n(?: {4}.*\n)*? {4}blocs: \[ ?BC01 ?\]\n)/,
-          '$1    conflicts: [lbernard]\n',
-        ),
-      );
+      withSession(c002Conflict('lbernard'));
       const result = await fx.run(['validate', '--format', 'json']);
       expect(errorsOf(result.stdout)).toEqual([]);
       expect(result.code).toBe(0);
@@ -134,15 +138,13 @@ describe('certif validate reports one clear diagnostic at the right line', () =>
 
   it('an unknown juror id in a jury: jury/unknown-juror', async () => {
     try {
-      const text = withSession((t) =>
-        t.replace('BC01: [jdupont, pmartin]', 'BC01: [jdupont, xinconnu]'),
-      );
+      const text = withSession(bc01Jury(['jdupont', 'xinconnu']));
       const errors = await validateErrors();
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({
         file: SESSION,
         ruleId: 'jury/unknown-juror',
-        line: lineOf(text, 'BC01: [jdupont, xinconnu]'),
+        line: bc01Line(text),
       });
       expect(errors[0]?.message).toContain('xinconnu');
       expect(errors[0]?.hint).toContain('jdupont');
@@ -154,7 +156,7 @@ describe('certif validate reports one clear diagnostic at the right line', () =>
   it('a candidate attempting an unknown bloc: candidate/unknown-bloc', async () => {
     try {
       const text = withSession((t) =>
-        t.replace(/(- id: c002\n(?: {4}.*\n)*? {4}blocs: )\[ ?BC01 ?\]/, '$1[BC01, BC09]'),
+        editCandidate(t, 'c002', (b) => b.replace(/blocs: .*/, 'blocs: [BC01, BC09]')),
       );
       const errors = await validateErrors();
       expect(errors).toHaveLength(1);
@@ -210,27 +212,26 @@ describe('certif validate reports one clear diagnostic at the right line', () =>
   });
 });
 
-describe('a session whose own référentiel file was deleted', () => {
-  it('reports session/referential-missing', async () => {
+describe('a session on a référentiel of the project only (not bundled with certif)', () => {
+  const fixture = path.join(repoRoot, 'test/fixtures/referentials/other-title.yaml');
+
+  it('reports session/referential-missing once the référentiel file is deleted', async () => {
     const other = await makeSessionFixture({ candidates: [], juries: {}, jurors: [] });
     try {
-      // A référentiel only this project has (not bundled with certif), then deleted.
       rmSync(path.join(other.root, 'sessions'), { recursive: true });
-      rmSync(path.join(other.root, 'referentials'), { recursive: true });
-      const fixture = path.join(repoRoot, 'test/fixtures/referentials/other-title.yaml');
+      const mine = path.join(other.root, 'referentials', 'renovation.yaml');
+      writeFileSync(mine, readFileSync(fixture));
       const init = await other.run([
         'init',
         'sessions/s1',
         '--referential',
-        fixture,
+        'renovation-energetique',
         '--date',
         '2026-06-12',
       ]);
+      expect(init.stderr).toContain('renovation-energetique');
       expect(init.code).toBe(0);
-      // Not bundled: nothing was copied; the project must hold the file itself.
-      const mine = path.join(other.root, 'referentials', 'renovation.yaml');
-      writeFileSync(mine, readFileSync(fixture));
-      expect((await other.run(['validate', '--format', 'json'])).code).toBe(0);
+      expect((await other.run(['validate', SESSION, '--format', 'json'])).code).toBe(0);
       rmSync(mine);
       const text = other.read(SESSION);
       const result = await other.run(['validate', '--format', 'json']);
@@ -240,38 +241,49 @@ describe('a session whose own référentiel file was deleted', () => {
       expect(errors[0]).toMatchObject({ file: SESSION, ruleId: 'session/referential-missing' });
       expect(errors[0]?.line).toBeGreaterThanOrEqual(lineOf(text, 'referential:'));
       expect(errors[0]?.line).toBeLessThanOrEqual(lineOf(text, 'hash:'));
+      expect(errors[0]?.message).toContain('renovation-energetique');
+      // And grade refuses the session.
+      const grade = await other.run(['grade', 'x', 'BC01', '--set', 'C1=A']);
+      expect(grade.code).toBe(1);
+      expect(grade.stderr).toContain('session/referential-missing');
     } finally {
       other.cleanup();
     }
   });
+
+  // BUG (src/commands/init.ts): `certif init --referential <path to a file outside the project>`
+  // for a référentiel that is not bundled crashes with "erreur interne : generated session is
+  // invalid: Référentiel … introuvable" (exit 3): the file is neither copied into referentials/
+  // (as bundled ones are) nor refused with a clear message (exit 1).
+  it.fails(
+    'init with the path of a référentiel outside the project is not an internal error',
+    async () => {
+      const other = await makeSessionFixture({ candidates: [], juries: {}, jurors: [] });
+      try {
+        rmSync(path.join(other.root, 'sessions'), { recursive: true });
+        const init = await other.run([
+          'init',
+          'sessions/s2',
+          '--referential',
+          fixture,
+          '--date',
+          '2026-06-12',
+        ]);
+        expect(init.stderr).not.toContain('erreur interne');
+        expect([0, 1]).toContain(init.code);
+      } finally {
+        other.cleanup();
+      }
+    },
+  );
 });
 
 describe('certif grade refuses to work on a session that breaks the jury rules', () => {
   const cases: [string, (t: string) => string, string][] = [
-    [
-      'two non-independent jurors',
-      (t) => t.replace('BC01: [jdupont, pmartin]', 'BC01: [pmartin, lbernard]'),
-      'jury/min-independent',
-    ],
-    [
-      'a jury of three',
-      (t) => t.replace('BC01: [jdupont, pmartin]', 'BC01: [jdupont, pmartin, lbernard]'),
-      'jury/size',
-    ],
-    [
-      'an unknown juror',
-      (t) => t.replace('BC01: [jdupont, pmartin]', 'BC01: [jdupont, xinconnu]'),
-      'jury/unknown-juror',
-    ],
-    [
-      'a juror in conflict',
-      (t) =>
-        t.replace(
-          /(- id: c002\n(?: {4}.*\n)*? {4}blocs: \[ ?BC01 ?\]\n)/,
-          '$1    conflicts: [pmartin]\n',
-        ),
-      'jury/conflict',
-    ],
+    ['two non-independent jurors', bc01Jury(['pmartin', 'lbernard']), 'jury/min-independent'],
+    ['a jury of three', bc01Jury(['jdupont', 'pmartin', 'lbernard']), 'jury/size'],
+    ['an unknown juror', bc01Jury(['jdupont', 'xinconnu']), 'jury/unknown-juror'],
+    ['a juror in conflict', c002Conflict('pmartin'), 'jury/conflict'],
   ];
   it.each(cases)('%s: exit 1, a clear message, no file written', async (_, edit, ruleId) => {
     try {

@@ -235,3 +235,21 @@ export function lineOf(text: string, needle: string, after = 0): number {
   for (let i = after; i < lines.length; i++) if (lines[i]?.includes(needle)) return i + 1;
   throw new Error(`"${needle}" not found`);
 }
+
+/** Replace the whole `juries:` block of a session.yaml text. */
+export function replaceJuries(
+  text: string,
+  juries: Readonly<Record<string, readonly string[]>>,
+): string {
+  const re = /^juries:.*\n(?: {2}.*\n)*/m;
+  if (!re.test(text)) throw new Error('no juries block');
+  return text.replace(re, juriesYaml(juries) + '\n');
+}
+
+/** Edit the block of one candidate (`  - id: <id>` and its indented lines) of a session.yaml text. */
+export function editCandidate(text: string, id: string, edit: (block: string) => string): string {
+  const re = new RegExp(`^ {2}- id: ${id}\\n(?: {4}.*\\n)*`, 'm');
+  const block = re.exec(text)?.[0];
+  if (block === undefined) throw new Error(`no candidate ${id}`);
+  return text.replace(block, edit(block));
+}
