@@ -216,10 +216,10 @@ describe('certif candidates import: bad rows are reported by line, nothing is wr
     expect(readFileSync(fx.sessionFile)).toEqual(before);
   });
 
-  // BUG (src/project/candidates-csv.ts, csv/syntax): for a quote left open, the line reported is
+  // Regression test, fixed (src/project/candidates-csv.ts, csv/syntax): for a quote left open, the line reported is
   // where csv-parse gave up (the end of the file, here line 4), not the line where the quote was
   // opened (line 3); in a long file the user is sent to the last line.
-  it.fails('a quote left open is reported on the line where it was opened', async () => {
+  it('a quote left open is reported on the line where it was opened', async () => {
     const result = await importCsv(
       'open.csv',
       header + good + 'c110;"Durand;Léa;BC01;\nc111;Petit;Chloé;BC01;\n',
@@ -227,10 +227,10 @@ describe('certif candidates import: bad rows are reported by line, nothing is wr
     expect(reportLines(result.stderr)[0]).toMatch(/^open\.csv:3:/);
   });
 
-  // BUG (src/project/candidates-csv.ts, FORMULA): a cell starting with "-" is not refused,
+  // Regression test, fixed (src/project/candidates-csv.ts, FORMULA): a cell starting with "-" is not refused,
   // although spreadsheets run it as a formula too (OWASP CSV injection: = + - @ tab CR), e.g.
   // -2+3+cmd|' /C calc'!A0.
-  it.fails('a formula cell starting with "-" is refused', async () => {
+  it('a formula cell starting with "-" is refused', async () => {
     const result = await importCsv('minus.csv', header + "c120;-2+3+cmd|' /C calc'!A0;B;BC01;\n");
     expect(result.code).toBe(1);
   });

@@ -33,7 +33,7 @@ const candidates: FixtureCandidate[] = Array.from({ length: 14 }, (_, i) => ({
 
 /**
  * A gate in `open` of node:fs/promises (for the in-process lock test only): while `hold` is set,
- * a lock file created with 'wx' is left empty until `hold` resolves, as when its creator is
+ * the file a lock is written into stays empty until `hold` resolves, as when its creator is
  * descheduled between creating it and writing its owner.
  */
 const gate = vi.hoisted(() => ({
@@ -46,7 +46,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   const open: typeof real.open = async (file, flags, mode) => {
     const handle = await real.open(file, flags, mode);
     const hold = gate.hold;
-    if (hold && flags === 'wx' && String(file).endsWith('.lock')) {
+    // The lock is written whole into a temporary file, then linked into place.
+    if (hold && flags === 'wx' && /\.lock\.\d+\.[0-9a-f]+\.tmp$/.test(String(file))) {
       const write = handle.writeFile.bind(handle);
       Object.defineProperty(handle, 'writeFile', {
         value: async (...args: Parameters<typeof write>) => {
@@ -278,16 +279,11 @@ describe('concurrent graders (real processes)', () => {
 });
 
 describe('the lock, in-process', () => {
-  // BUG (src/source/lock.ts, acquireLock/isStale): a lock file is created empty (open 'wx') and
-  // its owner written just after. A second grader that reads it in between takes the empty file
-  // for a lock torn by a crash, moves it aside and takes the lock: both graders then hold it and
-  // one's answers can be lost. Reproduced with real processes too (4 processes looping on
-  // acquireLock: 1 to 150 overlaps in 3 of 3 tries). The rename-aside / link-back that follows can
-  // also put back a lock its owner has already released (a live process then "holds" a lock
-  // nobody holds, every grader refused until it exits), and release() unlinks `<file>.lock`
-  // whoever it belongs to. Fix idea: write the owner to a temporary file and link() it into
-  // place, so a lock file is never empty; or take an unreadable lock over only when it is old.
-  it.fails('a lock being created (still empty) is not taken over by a second grader', async () => {
+  // Regression: a lock used to be created empty and its owner written just after; a second
+  // grader reading it in between took it over, and both held it. A lock is now written whole
+  // into a temporary file and linked into place, so one of two racing graders holds it and the
+  // other is refused.
+  it('two graders racing for a lock being written: exactly one holds it', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'certif-lock-'));
     const file = path.join(dir, 'BC01.yaml');
     let release = (): void => undefined;
@@ -297,11 +293,15 @@ describe('the lock, in-process', () => {
     const opened = new Promise<void>((resolve) => {
       gate.opened = resolve;
     });
-    const first = acquireLock(file, 'grader A', new Date());
+    const first = acquireLock(file, 'grader A', new Date()).then(
+      (lock) => ({ lock, error: undefined }),
+      (error: unknown) => ({ lock: undefined, error }),
+    );
     let second: Lock | undefined;
     let refused: unknown;
+    let a: { lock: Lock | undefined; error: unknown } | undefined;
     try {
-      await opened; // A has created BC01.yaml.lock and not written its owner yet
+      await opened; // A is writing its owner and has not linked its lock into place yet
       gate.hold = undefined;
       try {
         second = await acquireLock(file, 'grader B', new Date());
@@ -311,12 +311,13 @@ describe('the lock, in-process', () => {
     } finally {
       gate.hold = undefined;
       release();
-      const a = await first;
+      a = await first;
       await second?.release();
-      await a.release();
+      await a.lock?.release();
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(second).toBeUndefined();
-    expect(refused).toBeInstanceOf(LockedError);
+    const holders = [a.lock, second].filter(Boolean);
+    expect(holders).toHaveLength(1);
+    expect(a.error ?? refused).toBeInstanceOf(LockedError);
   });
 });

@@ -237,27 +237,24 @@ describe('certif grade --finalize', () => {
     expect(fx.evaluation('c007', 'BC01').status).toBe('draft');
   });
 
-  // BUG (src/commands/grade.ts): `grade --set … --finalize --by …` on an evaluation that stays
+  // Regression test, fixed (src/commands/grade.ts): `grade --set … --finalize --by …` on an evaluation that stays
   // incomplete records the --set answers, then fails the finalisation with exit 1 ("Impossible
   // de finaliser"), without saying that the answers were saved. A failed command should leave
   // the file as it was (check completeness before writing) or say what it wrote.
-  it.fails(
-    'with --set on an evaluation that stays incomplete: exit 1 and nothing written',
-    async () => {
-      const result = await fx.run([
-        'grade',
-        'c008',
-        'BC01',
-        '--set',
-        'C1=A',
-        '--finalize',
-        '--by',
-        'jdupont,pmartin',
-      ]);
-      expect(result.code).toBe(1);
-      expect(existsSync(fx.evalFile('c008', 'BC01'))).toBe(false);
-    },
-  );
+  it('with --set on an evaluation that stays incomplete: exit 1 and nothing written', async () => {
+    const result = await fx.run([
+      'grade',
+      'c008',
+      'BC01',
+      '--set',
+      'C1=A',
+      '--finalize',
+      '--by',
+      'jdupont,pmartin',
+    ]);
+    expect(result.code).toBe(1);
+    expect(existsSync(fx.evalFile('c008', 'BC01'))).toBe(false);
+  });
 
   it('refuses signers who are not the jury of the bloc (exit 1)', async () => {
     const result = await fx.run([

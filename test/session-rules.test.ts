@@ -251,31 +251,28 @@ describe('a session on a référentiel of the project only (not bundled with cer
     }
   });
 
-  // BUG (src/commands/init.ts): `certif init --referential <path to a file outside the project>`
+  // Regression test, fixed (src/commands/init.ts): `certif init --referential <path to a file outside the project>`
   // for a référentiel that is not bundled crashes with "erreur interne : generated session is
   // invalid: Référentiel … introuvable" (exit 3): the file is neither copied into referentials/
   // (as bundled ones are) nor refused with a clear message (exit 1).
-  it.fails(
-    'init with the path of a référentiel outside the project is not an internal error',
-    async () => {
-      const other = await makeSessionFixture({ candidates: [], juries: {}, jurors: [] });
-      try {
-        rmSync(path.join(other.root, 'sessions'), { recursive: true });
-        const init = await other.run([
-          'init',
-          'sessions/s2',
-          '--referential',
-          fixture,
-          '--date',
-          '2026-06-12',
-        ]);
-        expect(init.stderr).not.toContain('erreur interne');
-        expect([0, 1]).toContain(init.code);
-      } finally {
-        other.cleanup();
-      }
-    },
-  );
+  it('init with the path of a référentiel outside the project is not an internal error', async () => {
+    const other = await makeSessionFixture({ candidates: [], juries: {}, jurors: [] });
+    try {
+      rmSync(path.join(other.root, 'sessions'), { recursive: true });
+      const init = await other.run([
+        'init',
+        'sessions/s2',
+        '--referential',
+        fixture,
+        '--date',
+        '2026-06-12',
+      ]);
+      expect(init.stderr).not.toContain('erreur interne');
+      expect([0, 1]).toContain(init.code);
+    } finally {
+      other.cleanup();
+    }
+  });
 });
 
 describe('certif grade refuses to work on a session that breaks the jury rules', () => {

@@ -7,7 +7,7 @@ import type { Proposal } from '../model/decide.js';
 import type { Candidate } from '../model/session.js';
 import type { GradedUnit } from '../model/types.js';
 import { EvaluationHandle } from '../project/evaluation-store.js';
-import { displayPath } from '../project/files.js';
+import { displayPath, pathKind } from '../project/files.js';
 import { readTextFile } from '../project/load.js';
 import {
   findCandidate,
@@ -100,8 +100,12 @@ export function checkSigners(
 }
 
 /** The evaluation must be complete to be finalised. */
-export function checkComplete(handle: EvaluationHandle, lang: Lang): void {
-  const results = handle.results();
+export function checkComplete(
+  handle: EvaluationHandle,
+  lang: Lang,
+  pending: Readonly<Record<string, unknown>> = {},
+): void {
+  const results = { ...handle.results(), ...pending };
   const missing = handle.competencyIds.filter((id) => !(id in results));
   if (missing.length > 0) {
     throw new InputError(
@@ -179,23 +183,31 @@ export async function gradeCommand(
       ),
     );
   }
-  const from = options.from
-    ? {
-        file: options.from,
-        text: await readTextFile(path.resolve(io.cwd, options.from), options.from, lang),
-      }
-    : undefined;
+  const fromPath = options.from ? path.resolve(io.cwd, options.from) : undefined;
+  if (fromPath && (await pathKind(fromPath)) !== 'file') {
+    throw new UsageError(
+      pick(
+        lang,
+        `Fichier introuvable : ${options.from ?? ''}`,
+        `No such file: ${options.from ?? ''}`,
+      ),
+      pick(lang, 'Vérifiez le chemin donné à --from.', 'Check the path given to --from.'),
+    );
+  }
+  const from =
+    fromPath && options.from
+      ? { file: options.from, text: await readTextFile(fromPath, options.from, lang) }
+      : undefined;
   const input = collectInput(unit, options.set, options.observation, from, lang);
   const signers = options.finalize ? checkSigners(ctx, unit, (options.by ?? '').split(',')) : [];
   const handle = await EvaluationHandle.open(ctx, candidate, unit, 'certif grade', io.now());
   try {
     const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang);
     const count = Object.keys(updates).length;
+    // Check before writing anything: a refused finalisation leaves the file as it was.
+    if (options.finalize) checkComplete(handle, lang, updates);
     if (count > 0) await handle.record(updates);
-    if (options.finalize) {
-      checkComplete(handle, lang);
-      await handle.finalize(signers, io.now());
-    }
+    if (options.finalize) await handle.finalize(signers, io.now());
     const answered = Object.keys(handle.results()).length;
     io.stderr.write(
       pick(

@@ -85,16 +85,31 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
   const loaded = await resolveReferential(options.referential, projectRoot, io.cwd, lang);
   const { ref, hash } = loaded;
 
-  // A bundled référentiel is copied into the project (same content, same hash).
+  // A référentiel from outside the project (bundled, or a file elsewhere) is copied into its
+  // referentials/ folder (same content, same hash): the session keeps working wherever it goes.
   let copied: string | undefined;
-  if (loaded.bundled) {
-    const refDir = path.join(root, 'referentials');
+  const refDir = path.join(root, 'referentials');
+  if (path.dirname(loaded.abs) !== refDir) {
     const own = await availableReferentials(root, io.cwd, lang);
     if (!own.some((r) => !r.bundled && r.ref.id === ref.id && r.ref.version === ref.version)) {
       await mkdir(refDir, { recursive: true });
       let dest = path.join(refDir, `${ref.id}.yaml`);
       if ((await pathKind(dest)) !== 'missing')
         dest = path.join(refDir, `${ref.id}-${ref.version}.yaml`);
+      if ((await pathKind(dest)) !== 'missing') {
+        throw new InputError(
+          pick(
+            lang,
+            `${displayPath(dest, io.cwd)} existe déjà avec un autre contenu.`,
+            `${displayPath(dest, io.cwd)} already exists with other content.`,
+          ),
+          pick(
+            lang,
+            'Renommez ce fichier ou donnez une autre version au référentiel.',
+            'Rename that file or give the référentiel another version.',
+          ),
+        );
+      }
       const text = await readFile(loaded.abs, 'utf8');
       const withSchema = text.replace(
         /^# yaml-language-server: \$schema=.*$/m,

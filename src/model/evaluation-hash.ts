@@ -2,10 +2,16 @@ import { contentHash } from './hash.js';
 import type { Evaluation, ResultValue } from './session.js';
 import { toResult } from './session.js';
 
-/** What a final evaluation's hash covers: who, what, when and every result. */
-export function evaluationHash(
-  e: Pick<Evaluation, 'candidate' | 'bloc' | 'session' | 'date' | 'jurors' | 'results'>,
-): string {
+type Hashed = Pick<
+  Evaluation,
+  'candidate' | 'bloc' | 'session' | 'date' | 'jurors' | 'results' | 'finalized' | 'amendments'
+>;
+
+/**
+ * What a final evaluation's hash covers: who, what, when, every result, who finalised it and
+ * when, and every amendment so far (who, when, why, from, to) — the whole audit trail.
+ */
+export function evaluationHash(e: Hashed): string {
   const results: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(e.results)) results[id] = toResult(value);
   return contentHash({
@@ -15,6 +21,12 @@ export function evaluationHash(
     date: e.date ?? null,
     jurors: e.jurors ?? [],
     results,
+    finalized: e.finalized ?? null,
+    amendments: (e.amendments ?? []).map((a) => ({
+      ...a,
+      from: a.from === undefined ? null : toResult(a.from),
+      to: toResult(a.to),
+    })),
   });
 }
 
@@ -35,7 +47,8 @@ export function brokenHashLink(e: Evaluation): number | undefined {
       from === undefined
         ? Object.fromEntries(Object.entries(results).filter(([id]) => id !== competency))
         : { ...results, [competency]: from };
-    if (evaluationHash({ ...e, results }) !== a.previous_hash) return i;
+    const before = { ...e, results, amendments: amendments.slice(0, i) };
+    if (evaluationHash(before) !== a.previous_hash) return i;
   }
   return undefined;
 }

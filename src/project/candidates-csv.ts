@@ -150,7 +150,18 @@ function separatorOf(text: string): ';' | ',' {
 }
 
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const FORMULA = /^[=+@\t\r]/;
+const FORMULA = /^[=+\-@\t\r]/;
+
+/** The line where a quote that is never closed was opened. */
+function openQuoteLine(text: string): number | undefined {
+  let line = 1;
+  let opened: number | undefined;
+  for (const ch of text) {
+    if (ch === '"') opened = opened === undefined ? line : undefined;
+    else if (ch === '\n') line += 1;
+  }
+  return opened;
+}
 
 /** The rows of a candidate CSV, checked; candidates are built only when there is no error. */
 export function parseCandidatesCsv(
@@ -174,12 +185,13 @@ export function parseCandidatesCsv(
       bom: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
-    const e = error as { message?: string; lines?: number };
+    const e = error as { message?: string; lines?: number; code?: string };
     const detail = (e.message ?? String(error)).replace(/\.$/, '');
+    const line = e.code === 'CSV_QUOTE_NOT_CLOSED' ? openQuoteLine(body) : e.lines;
     return {
       candidates: [],
       lines: [],
-      diagnostics: [diagnostic(lang, 'csv/syntax', { detail }, at(e.lines ?? 1))],
+      diagnostics: [diagnostic(lang, 'csv/syntax', { detail }, at(line ?? e.lines ?? 1))],
     };
   }
   const [head, ...data] = rows;

@@ -11,6 +11,7 @@ import {
 } from '../model/deliberation.js';
 import type { Candidate } from '../model/session.js';
 import { acquireLock } from '../source/lock.js';
+import { documentText } from '../source/edit.js';
 import { parseYamlText, yamlOptions } from '../source/parse.js';
 import { writeFileAtomic } from '../source/write.js';
 import { validateSchema } from '../schema/diagnostics.js';
@@ -157,7 +158,7 @@ export async function writeDeliberation(
 ): Promise<void> {
   const file = deliberationPath(ctx);
   const display = displayPath(file, ctx.cwd);
-  const text = doc.toString({ lineWidth: 0 });
+  const text = documentText(doc);
   const parsed = parseYamlText(display, text, ctx.lang);
   const errors = parsed.source
     ? validateSchema(parsed.source, 'deliberation', ctx.lang)

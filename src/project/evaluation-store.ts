@@ -1,6 +1,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Document, isMap, isScalar, isSeq } from 'yaml';
+import { documentText, setKeepingComments } from '../source/edit.js';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -120,7 +121,7 @@ export class EvaluationHandle {
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
     for (const [id, result] of Object.entries(updates)) {
-      next.setIn(['results', id], next.createNode(toResultValue(result)));
+      setKeepingComments(next, ['results', id], toResultValue(result));
     }
     this.orderResults(next);
     await this.commit(next);
@@ -130,14 +131,13 @@ export class EvaluationHandle {
   async finalize(by: readonly string[], now: Date): Promise<void> {
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
-    const value = next.toJS() as Evaluation;
     next.set('status', 'final');
     next.set('finalized', next.createNode({ by: [...by], at: now.toISOString() }));
-    next.set('hash', evaluationHash(value));
+    next.set('hash', evaluationHash(next.toJS() as Evaluation));
     await this.commit(next);
   }
 
-  /** Append amendments to a final evaluation, chaining hashes. */
+  /** Append amendments to a final evaluation, chaining hashes over the whole audit trail. */
   async amend(
     changes: Readonly<Record<string, Result>>,
     by: string,
@@ -158,7 +158,7 @@ export class EvaluationHandle {
         reason,
         previous_hash: evaluationHash(current),
       };
-      next.setIn(['results', id], next.createNode(toResultValue(result)));
+      setKeepingComments(next, ['results', id], toResultValue(result));
       next.addIn(['amendments'], next.createNode(amendment));
       next.set('hash', evaluationHash(next.toJS() as Evaluation));
     }
@@ -204,7 +204,7 @@ export class EvaluationHandle {
 
   /** Check the new document (schema and rules); write it atomically; keep it. */
   private async commit(next: Document): Promise<void> {
-    const text = next.toString({ lineWidth: 0 });
+    const text = documentText(next);
     const display = displayPath(this.file, this.ctx.cwd);
     const diagnostics = checkDocumentText(this.ctx, text, display, this.candidate.id, this.unit.id);
     if (diagnostics.length > 0) {

@@ -8,6 +8,7 @@ import { ruleContext } from '../rules/context.js';
 import { checkSession } from '../rules/session.js';
 import { validateSchema } from '../schema/diagnostics.js';
 import { acquireLock, LockedError } from '../source/lock.js';
+import { documentText } from '../source/edit.js';
 import { parseYamlText } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { checkPinnedReferential } from './check.js';
@@ -80,7 +81,7 @@ export async function editSessionFile(
       );
     const doc = parsed.source.doc;
     mutate(doc);
-    const text = doc.toString({ lineWidth: 0 });
+    const text = documentText(doc);
     const errors = checkSessionText(
       text,
       display,

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { pidAlive } from './write.js';
 
 /** Who holds a lock. */
@@ -9,6 +11,8 @@ export interface LockOwner {
   /** Free text: the juror or the command. */
   readonly who: string;
   readonly since: string;
+  /** Unique per acquisition: a process only ever removes its own lock. */
+  readonly token?: string;
 }
 
 /** A lock is held by someone else. */
@@ -27,6 +31,11 @@ export interface Lock {
   release(): Promise<void>;
 }
 
+/** A takeover guard older than this was left by a process killed in the middle of a takeover. */
+const GUARD_STALE_MS = 5_000;
+/** An unreadable lock older than this is debris (locks are written whole, so this is rare). */
+const UNREADABLE_STALE_MS = 5_000;
+
 async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
   try {
     return JSON.parse(await readFile(lockPath, 'utf8')) as LockOwner;
@@ -35,52 +44,94 @@ async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
   }
 }
 
-function isStale(owner: LockOwner | undefined): boolean {
-  // A lock of this machine whose process is gone was left by a crash or a SIGKILL. An unreadable
-  // lock file was torn by a crash while being created.
-  if (!owner) return true;
+async function ageMs(file: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Is this lock left by a dead process of this machine (or unreadable debris)? */
+async function isStale(lockPath: string, owner: LockOwner | undefined): Promise<boolean> {
+  if (!owner) return ((await ageMs(lockPath)) ?? 0) > UNREADABLE_STALE_MS;
   return owner.host === hostname() && !pidAlive(owner.pid);
 }
 
+/** Create `target` holding `content`, atomically and only if it does not exist (EEXIST). */
+async function createWhole(target: string, content: string): Promise<void> {
+  // Named like the atomic writer's temporary files, so a crash here leaves nothing that
+  // cleanOrphanTemps would not remove.
+  const tmp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  const handle = await open(tmp, 'wx', 0o640);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(tmp, target);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
 /**
- * Take the lock of a file (`<file>.lock`, created exclusively, holding the owner). A lock left by
- * a dead process of this machine is taken over; a live one raises LockedError naming its owner.
+ * Remove a stale lock. Takers are serialised by a guard file, and the lock is checked again under
+ * the guard, so a fresh lock is never removed: only a lock that is still the stale one we saw.
+ */
+async function takeOver(lockPath: string, seen: LockOwner | undefined): Promise<void> {
+  const guard = `${lockPath}.takeover`;
+  try {
+    await createWhole(guard, String(process.pid));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (((await ageMs(guard)) ?? 0) > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    return;
+  }
+  try {
+    const current = await readOwner(lockPath);
+    const same = current?.token === seen?.token && current?.pid === seen?.pid;
+    if (same && (await isStale(lockPath, current))) await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
+/**
+ * Take the lock of a file (`<file>.lock`, created whole and exclusively, naming its owner). A
+ * lock left by a dead process of this machine is taken over; a live one raises LockedError
+ * naming its owner.
  */
 export async function acquireLock(file: string, who: string, now: Date): Promise<Lock> {
   const lockPath = `${file}.lock`;
-  const owner: LockOwner = { pid: process.pid, host: hostname(), who, since: now.toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: hostname(),
+    who,
+    since: now.toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      const handle = await open(lockPath, 'wx', 0o640);
-      try {
-        await handle.writeFile(JSON.stringify(owner));
-      } finally {
-        await handle.close();
-      }
+      await createWhole(lockPath, JSON.stringify(owner));
       let released = false;
       return {
         async release() {
           if (released) return;
           released = true;
-          await unlink(lockPath).catch(() => undefined);
+          const current = await readOwner(lockPath);
+          if (current?.token === owner.token) await unlink(lockPath).catch(() => undefined);
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const current = await readOwner(lockPath);
-      if (!isStale(current)) throw new LockedError(file, current);
-      // Move the stale lock aside under a unique name: of two processes taking it over at once,
-      // only one rename succeeds and the other retries against the winner's fresh lock.
-      const aside = `${lockPath}.stale.${process.pid}`;
-      try {
-        await rename(lockPath, aside);
-        // What was moved may already be another process's fresh lock: put it back (link fails
-        // rather than overwrite if yet another lock appeared meanwhile).
-        if (!isStale(await readOwner(aside))) await link(aside, lockPath).catch(() => undefined);
-        await unlink(aside).catch(() => undefined);
-      } catch {
-        // Someone else took it over first; try again.
-      }
+      if (!(await isStale(lockPath, current))) throw new LockedError(file, current);
+      await takeOver(lockPath, current);
     }
   }
   throw new LockedError(file, await readOwner(lockPath));
