@@ -81,7 +81,9 @@ export async function amendCommand(
         ),
       );
     }
-    const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang);
+    const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang, {
+      dropObservationOnChange: true,
+    });
     await handle.amend(updates, by, reason, io.now());
     io.stderr.write(
       pick(

@@ -8,7 +8,7 @@ import type { Lang } from '../diagnostics/diagnostic.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { availableReferentials } from '../project/referentials.js';
 import { editSessionFile } from '../project/session-store.js';
-import { findChromium } from '../render/pdf.js';
+import { findChromium, withSharedBrowser } from '../render/pdf.js';
 import { importCandidates } from './candidates.js';
 import { deliberateCommand } from './deliberate.js';
 import { gradeCommand } from './grade.js';
@@ -37,7 +37,7 @@ const NA_OBS = [
 const PLAN: Record<string, Record<string, { na: string[]; final: boolean; upTo?: number }>> = {
   c001: {
     BC01: { na: [], final: true },
-    BC02: { na: ['C15'], final: true },
+    BC02: { na: [], final: true },
     BC03: { na: [], final: true },
     PP: { na: [], final: true },
   },
@@ -81,8 +81,11 @@ export async function demoCommand(
     );
   }
   await mkdir(dir, { recursive: true });
+  // The sample session is held on 15 June 2026: its files carry that date, whatever today is.
+  const demoNow = () => new Date('2026-06-15T14:30:00Z');
   const sub: Io = {
     ...io,
+    now: demoNow,
     cwd: dir,
     stderr: quiet(),
     stdout: quiet(),
@@ -106,7 +109,7 @@ export async function demoCommand(
   const available = await availableReferentials(dir, dir, lang);
   await editSessionFile(
     path.join(sessionDir, 'session.yaml'),
-    { cwd: dir, lang, now: io.now(), who: 'certif demo', available },
+    { cwd: dir, lang, now: demoNow(), who: 'certif demo', available },
     (doc) => {
       doc.set('title', 'Session de juin 2026');
       doc.set(
@@ -142,7 +145,7 @@ export async function demoCommand(
   await importCandidates(csv, { session: `sessions/${SESSION}`, lang }, sub);
   await editSessionFile(
     path.join(sessionDir, 'session.yaml'),
-    { cwd: dir, lang, now: io.now(), who: 'certif demo', available },
+    { cwd: dir, lang, now: demoNow(), who: 'certif demo', available },
     (doc) => {
       doc.setIn(
         ['candidates', 1, 'acquired'],
@@ -227,14 +230,16 @@ export async function demoCommand(
       '  (no Chromium: Markdown and HTML documents only)',
     );
   }
-  for (const format of formats) {
-    const o = { session: `sessions/${SESSION}`, format, lang, out: out, all: false };
-    await renderGrid('BC01', o, sub);
-    await renderGrid('BC02', { ...o, all: true }, sub);
-    await renderSheet(undefined, { ...o, all: true }, sub);
-    await renderPv(o, sub);
-    await renderAttestation(undefined, { ...o, all: true }, sub);
-  }
+  await withSharedBrowser(async () => {
+    for (const format of formats) {
+      const o = { session: `sessions/${SESSION}`, format, lang, out: out, all: false };
+      await renderGrid('BC01', o, sub);
+      await renderGrid('BC02', { ...o, all: true }, sub);
+      await renderSheet(undefined, { ...o, all: true }, sub);
+      await renderPv(o, sub);
+      await renderAttestation(undefined, { ...o, all: true }, sub);
+    }
+  });
   const files = (await readdir(out)).length;
   say(
     `✔ ${files} documents (${formats.join(', ')}) dans ${displayPath(out, io.cwd)}`,

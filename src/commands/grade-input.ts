@@ -193,6 +193,7 @@ export function mergeInput(
   ref: Referential,
   unit: GradedUnit,
   lang: Lang,
+  options: { dropObservationOnChange?: boolean } = {},
 ): Record<string, Result> {
   const updates: Record<string, Result> = {};
   const ids = new Set([...input.verdicts.keys(), ...input.observations.keys()]);
@@ -215,7 +216,11 @@ export function mergeInput(
         ),
       );
     }
-    const observation = input.observations.get(id) ?? before?.observation;
+    // An amendment that changes the verdict leaves the old observation in its `from`, not on the
+    // new value, where it would contradict it.
+    const changed = before !== undefined && before.verdict !== verdict;
+    const kept = options.dropObservationOnChange && changed ? undefined : before?.observation;
+    const observation = input.observations.get(id) ?? kept;
     if (observationRequired(ref, verdict) && !observation) missing.push(id);
     updates[id] = observation ? { verdict, observation } : { verdict };
   }

@@ -152,7 +152,11 @@ export async function renderSheet(
     }
     const model = {
       ...gridHeader(ctx, o.lang),
-      candidate: { id: c.id, name: `${c.family_name} ${c.given_name}` },
+      candidate: {
+        id: c.id,
+        name: `${c.family_name} ${c.given_name}`,
+        accommodations: c.accommodations ?? [],
+      },
       units,
     };
     docs.push({

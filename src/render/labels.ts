@@ -44,7 +44,9 @@ const fr = {
   statusDraft: 'BROUILLON — non finalisée',
   statusFinal: 'finalisée',
   statusMissing: 'non évaluée',
-  finalizedBy: 'Finalisée par',
+  finalizedBy: 'par',
+  blankGrid: 'Grille vierge',
+  finalValidated: 'et l’évaluation finale',
   hash: 'Empreinte',
   amendments: 'Avenants',
   amendmentBy: 'par',
@@ -80,6 +82,9 @@ const fr = {
   pendingDraft: 'en attente (évaluation en brouillon)',
   proposed: 'proposé',
   undecided: 'en attente de décision',
+  colon: ' : ',
+  colonEnd: ' :',
+  semi: ' ; ',
 };
 
 const en: typeof fr = {
@@ -126,7 +131,9 @@ const en: typeof fr = {
   statusDraft: 'DRAFT — not finalised',
   statusFinal: 'final',
   statusMissing: 'not evaluated',
-  finalizedBy: 'Finalised by',
+  finalizedBy: 'by',
+  blankGrid: 'Blank grid',
+  finalValidated: 'and the final evaluation',
   hash: 'Hash',
   amendments: 'Amendments',
   amendmentBy: 'by',
@@ -162,6 +169,9 @@ const en: typeof fr = {
   pendingDraft: 'waiting (draft evaluation)',
   proposed: 'proposed',
   undecided: 'awaiting decision',
+  colon: ': ',
+  colonEnd: ':',
+  semi: '; ',
 };
 
 /** Labels of the documents, by language. */

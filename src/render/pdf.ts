@@ -44,14 +44,15 @@ export async function findChromium(
   );
 }
 
-/** Print standalone HTML documents to A4 PDFs with a headless Chromium (one browser for all). */
-export async function printPdfs(
-  executablePath: string,
-  htmls: readonly string[],
-): Promise<Buffer[]> {
+type Browser = Awaited<ReturnType<(typeof import('playwright-core'))['chromium']['launch']>>;
+
+/** While set, print jobs share one browser (see {@link withSharedBrowser}). */
+let shared: { executablePath: string; browser?: Promise<Browser> } | undefined;
+
+async function launch(executablePath: string): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   // Playwright starts Chromium with a fresh temporary profile of its own.
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath,
     headless: true,
     args: [
@@ -63,15 +64,44 @@ export async function printPdfs(
       '--disable-sync',
     ],
   });
+}
+
+/** Run `fn` with one browser for all its PDFs (a Chromium start costs about a second). */
+export async function withSharedBrowser<T>(fn: () => Promise<T>): Promise<T> {
+  const previous = shared;
+  shared = { executablePath: '' };
   try {
-    const page = await browser.newPage({ javaScriptEnabled: false });
+    return await fn();
+  } finally {
+    const browser = shared.browser;
+    shared = previous;
+    if (browser) await (await browser).close();
+  }
+}
+
+/** Print standalone HTML documents to A4 PDFs with a headless Chromium, JavaScript off. */
+export async function printPdfs(
+  executablePath: string,
+  htmls: readonly string[],
+): Promise<Buffer[]> {
+  let browser: Browser;
+  if (shared) {
+    shared.browser ??= launch(executablePath);
+    browser = await shared.browser;
+  } else {
+    browser = await launch(executablePath);
+  }
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
     const out: Buffer[] = [];
     for (const html of htmls) {
       await page.setContent(html, { waitUntil: 'load' });
       out.push(await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true }));
     }
+    await context.close();
     return out;
   } finally {
-    await browser.close();
+    if (!shared) await browser.close();
   }
 }

@@ -116,6 +116,14 @@ export function gridModel(
     date: formatDate(evaluation?.date ?? ctx.session.dates?.start, lang),
     jurors: juryFacts(ctx, unit, t),
     showThreshold: anyThreshold,
+    columns: anyThreshold ? 6 : 5,
+    running: [
+      candidate ? `${fullName(candidate)} (${candidate.id})` : t.blankGrid,
+      `${unit.id}`,
+      ctx.session.id,
+    ]
+      .filter(Boolean)
+      .join(' — '),
     activities: unit.activities.map((a) => ({
       id: a.id,
       title: a.title,
@@ -141,6 +149,16 @@ export function gridModel(
     status: evaluation ? (evaluation.status === 'final' ? t.statusFinal : t.statusDraft) : '',
     isDraft: evaluation?.status === 'draft',
   };
+}
+
+/** "12 acquises, 3 non acquises, 0 sans réponse / 15", with plurals. */
+function countsText(acquired: number, notAcquired: number, total: number, lang: Lang): string {
+  const unanswered = total - acquired - notAcquired;
+  if (lang === 'en') {
+    return `${acquired} acquired, ${notAcquired} not acquired${unanswered ? `, ${unanswered} unanswered` : ''} out of ${total}`;
+  }
+  const s = (n: number) => (n > 1 ? 's' : '');
+  return `${acquired} acquise${s(acquired)}, ${notAcquired} non acquise${s(notAcquired)}${unanswered ? `, ${unanswered} sans réponse` : ''} sur ${total}`;
 }
 
 /** One bloc of the fiche « résultats à l'épreuve de synthèse ». */
@@ -177,6 +195,7 @@ export function sheetUnitModel(
     notAcquired: proposal?.notAcquired ?? 0,
     unanswered: ids.length - (proposal?.acquired ?? 0) - (proposal?.notAcquired ?? 0),
     total: ids.length,
+    counts: countsText(proposal?.acquired ?? 0, proposal?.notAcquired ?? 0, ids.length, lang),
     rule: ruleText(unit, lang),
     proposal: proposalWords(proposal, t),
     proposalValide: proposal?.decision === 'valide',
@@ -243,7 +262,11 @@ export function pvModel(
     rows.some((r) => r.units.some((x) => x.unit === u.id && x.proposal !== 'none')),
   );
   const counts = { titre_obtenu: 0, validation_partielle: 0, non_valide: 0, absent: 0 };
-  for (const r of rows) if (r.outcome) counts[r.outcome.outcome] += 1;
+  let pending = 0;
+  for (const r of rows) {
+    if (r.outcome) counts[r.outcome.outcome] += 1;
+    else pending += 1;
+  }
   return {
     ...sessionFacts(ctx, lang),
     closed: Boolean(closed),
@@ -282,6 +305,7 @@ export function pvModel(
       { label: t.outcomePartielle, count: counts.validation_partielle },
       { label: t.outcomeNonValide, count: counts.non_valide },
       { label: t.outcomeAbsent, count: counts.absent },
+      ...(pending > 0 ? [{ label: t.undecided, count: pending }] : []),
     ],
     total: rows.length,
   };
@@ -297,24 +321,43 @@ export function attestationModel(
   const { lang } = ctx;
   const c = row.candidate;
   const validated = row.outcome?.validated ?? [];
+  const facts = sessionFacts(ctx, lang);
+  const fe = ctx.ref.final_evaluation;
+  const feValidated =
+    fe !== undefined && row.units.some((u) => u.unit === fe.id && u.decision === 'valide');
+  const where = [
+    closed?.place ? (lang === 'en' ? `meeting in ${closed.place}` : `réuni à ${closed.place}`) : '',
+    closed?.date
+      ? lang === 'en'
+        ? `on ${formatDate(closed.date, lang)}`
+        : `le ${formatDate(closed.date, lang)}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const blocs = validated.map((id) => {
+    const b = ctx.ref.blocs.find((x) => x.id === id);
+    const earlier = (c.acquired ?? []).find((a) => a.bloc === id);
+    return {
+      id,
+      code: b?.code ?? '',
+      title: b?.title ?? id,
+      when: earlier
+        ? `${formatDate(earlier.date, lang)} (${earlier.session})`
+        : formatDate(closed?.date, lang),
+    };
+  });
   return {
-    ...sessionFacts(ctx, lang),
+    ...facts,
+    intro:
+      lang === 'en'
+        ? `The certification jury of session ${facts.session}${where ? `, ${where},` : ''} certifies that`
+        : `Le jury de certification de la session ${facts.session}${where ? `, ${where},` : ''} atteste que`,
     candidate: { id: c.id, name: fullName(c) },
     outcome: outcomeText(row.outcome?.outcome, t),
     closed: Boolean(closed),
-    date: formatDate(closed?.date, lang),
-    place: closed?.place ?? '',
-    blocs: validated.map((id) => {
-      const b = ctx.ref.blocs.find((x) => x.id === id);
-      const earlier = (c.acquired ?? []).find((a) => a.bloc === id);
-      return {
-        id,
-        code: b?.code ?? '',
-        title: b?.title ?? id,
-        when: earlier
-          ? `${formatDate(earlier.date, lang)} (${earlier.session})`
-          : formatDate(closed?.date, lang),
-      };
-    }),
+    hasCodes: blocs.some((b) => b.code !== ''),
+    blocs,
+    finalEvaluation: feValidated && fe ? `${fe.id} — ${fe.title}` : '',
   };
 }
