@@ -3,6 +3,7 @@ import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { pathKind } from '../project/files.js';
+import type { Browser } from 'playwright-core';
 
 const CANDIDATES = [
   '/usr/bin/chromium',
@@ -43,8 +44,6 @@ export async function findChromium(
     ),
   );
 }
-
-type Browser = Awaited<ReturnType<(typeof import('playwright-core'))['chromium']['launch']>>;
 
 /** While set, print jobs share one browser (see {@link withSharedBrowser}). */
 let shared: { executablePath: string; browser?: Promise<Browser> } | undefined;

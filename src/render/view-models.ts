@@ -119,7 +119,7 @@ export function gridModel(
     columns: anyThreshold ? 6 : 5,
     running: [
       candidate ? `${fullName(candidate)} (${candidate.id})` : t.blankGrid,
-      `${unit.id}`,
+      unit.id,
       ctx.session.id,
     ]
       .filter(Boolean)
