@@ -1,0 +1,1200 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../helpers/cli.js';
+import {
+  posAt,
+  posOf,
+  replaceOnce,
+  type BinaryRun,
+  type CaseDir,
+  type PrintedDiagnostic,
+} from './harness.js';
+
+/** A diagnostic a case expects: its rule, and where it points when that is meaningful. */
+export interface ExpectedDiagnostic {
+  readonly ruleId: string;
+  /** Path as printed (relative to the project folder); not checked when absent. */
+  readonly file?: string;
+  readonly line?: number;
+  /** An exact column, or an inclusive range when the parser may point anywhere on the token. */
+  readonly column?: number | readonly [number, number];
+  readonly message?: RegExp;
+}
+
+/** What a prepared case runs and expects. */
+export interface Prepared {
+  readonly argv: readonly string[];
+  readonly code: number;
+  /**
+   * The error and warning diagnostics, exactly (info diagnostics are ignored). Absent when the
+   * command fails with a one-line message instead (see `output`).
+   */
+  readonly diagnostics?: readonly ExpectedDiagnostic[];
+  /** Something stdout + stderr must show (for usage errors without a diagnostic list). */
+  readonly output?: RegExp;
+  /** Paths (relative to the project folder) a successful command may write. */
+  readonly mayChange?: readonly string[];
+  /** CPU time the run may use (default 10 s). */
+  readonly cpuLimitMs?: number;
+  /** Wall-clock time after which the run is killed (default 30 s, generous for a loaded machine). */
+  readonly timeoutMs?: number;
+  /** Further checks on the run and its diagnostics. */
+  readonly check?: (run: BinaryRun, diagnostics: readonly PrintedDiagnostic[]) => void;
+  /** Checks on the project after the run (for commands that write). */
+  readonly after?: (dir: CaseDir) => Promise<void>;
+}
+
+/** One hostile input. */
+export interface HostileCase {
+  readonly name: string;
+  readonly area: 'référentiel' | 'session' | 'evaluation' | 'csv';
+  /** Needs the base project (session s1, candidates c001/c002, c001 BC01 graded as a draft). */
+  readonly project?: boolean;
+  /** Slow by design (large inputs, or a bug that burns its whole time limit): run alone. */
+  readonly heavy?: boolean;
+  /** A bug in src this case exposes: the case is expected to fail (`it.fails`) until fixed. */
+  readonly bug?: string;
+  prepare(dir: CaseDir): Promise<Prepared>;
+}
+
+// ── shared inputs ──────────────────────────────────────────────────────────────────────────────
+
+/** The bundled référentiel, the base every référentiel case corrupts. */
+export const REF = readFileSync(
+  path.join(repoRoot, 'referentials', 'relation-client.yaml'),
+  'utf8',
+);
+
+const REF_FILE = 'referential.yaml';
+const validateRef = ['validate', REF_FILE, '--format', 'json'] as const satisfies readonly string[];
+
+export const SESSION = 'sessions/s1/session.yaml';
+export const EVALUATION = 'sessions/s1/evaluations/c001/BC01.yaml';
+const CSV_HEADER = 'identifiant;nom;prénom;blocs;aménagements\n';
+
+const at = (
+  ruleId: string,
+  pos: { line: number; column: number },
+  extra: Partial<ExpectedDiagnostic> = {},
+): ExpectedDiagnostic => ({ ruleId, line: pos.line, column: pos.column, ...extra });
+
+/** Offset `n` columns further on the same line. */
+const right = (pos: { line: number; column: number }, n: number) => ({
+  line: pos.line,
+  column: pos.column + n,
+});
+
+/** A référentiel case: write `text` (or bytes) as a loose file and validate it. */
+function refCase(
+  name: string,
+  build: () => { content: string | Uint8Array; diagnostics: ExpectedDiagnostic[]; code?: number },
+  extra: Partial<Pick<HostileCase, 'bug' | 'heavy'>> & Partial<Prepared> = {},
+): HostileCase {
+  const { bug, heavy, ...prepared } = extra;
+  return {
+    name,
+    area: 'référentiel',
+    ...(bug ? { bug } : {}),
+    ...(heavy ? { heavy } : {}),
+    async prepare(dir) {
+      const { content, diagnostics, code } = build();
+      await dir.write(REF_FILE, content);
+      return {
+        argv: validateRef,
+        code: code ?? (diagnostics.length > 0 ? 1 : 0),
+        diagnostics: diagnostics.map((d) => ({ file: REF_FILE, ...d })),
+        ...prepared,
+      };
+    },
+  };
+}
+
+/** A project file case: corrupt `file` with `edit`, then run `argv` (validate by default). */
+function fileCase(
+  area: 'session' | 'evaluation',
+  name: string,
+  file: string,
+  edit: (text: string) => { text: string | Uint8Array; diagnostics: ExpectedDiagnostic[] },
+  extra: Partial<Pick<HostileCase, 'bug' | 'heavy'>> & Partial<Prepared> = {},
+): HostileCase {
+  const { bug, heavy, ...prepared } = extra;
+  return {
+    name,
+    area,
+    project: true,
+    ...(bug ? { bug } : {}),
+    ...(heavy ? { heavy } : {}),
+    async prepare(dir) {
+      const { text, diagnostics } = edit(await dir.read(file));
+      await dir.write(file, text);
+      return {
+        argv: ['validate', file, '--format', 'json'],
+        code: diagnostics.length > 0 ? 1 : 0,
+        diagnostics: diagnostics.map((d) => ({ file, ...d })),
+        ...prepared,
+      };
+    },
+  };
+}
+
+/** A CSV case: write `candidats.csv` and import it into the base project. */
+function csvCase(
+  name: string,
+  content: string | Uint8Array,
+  diagnostics: ExpectedDiagnostic[],
+  extra: Partial<Pick<HostileCase, 'bug' | 'heavy'>> & Partial<Prepared> = {},
+): HostileCase {
+  const { bug, heavy, ...prepared } = extra;
+  return {
+    name,
+    area: 'csv',
+    project: true,
+    ...(bug ? { bug } : {}),
+    ...(heavy ? { heavy } : {}),
+    async prepare(dir) {
+      await dir.write('candidats.csv', content);
+      return {
+        argv: ['candidates', 'import', 'candidats.csv'],
+        code: diagnostics.length > 0 ? 1 : 0,
+        diagnostics: diagnostics.map((d) => ({ file: 'candidats.csv', ...d })),
+        ...prepared,
+      };
+    },
+  };
+}
+
+/** `n` levels of a nesting pattern: `[[[…]]]`, `{a: {a: …}}`, `- - - x`, … */
+export function deepYaml(
+  kind: 'seq' | 'map' | 'mixed' | 'block-seq' | 'open-seq' | 'open-map',
+  n: number,
+): {
+  text: string;
+  /** Offset of the first node deeper than certif's limit of 64 levels. */
+  tooDeepAt: number;
+} {
+  switch (kind) {
+    case 'seq':
+      return { text: `a: ${'['.repeat(n)}${']'.repeat(n)}\n`, tooDeepAt: 3 + 64 };
+    case 'open-seq':
+      return { text: `a: ${'['.repeat(n)}\n`, tooDeepAt: 3 + 64 };
+    case 'open-map':
+      return { text: `a: ${'{'.repeat(n)}\n`, tooDeepAt: 3 + 64 };
+    case 'map':
+      return { text: `a: ${'{a: '.repeat(n)}1${'}'.repeat(n)}\n`, tooDeepAt: 3 + 4 * 64 };
+    case 'mixed':
+      return {
+        text: `a: ${'[{a: '.repeat(n / 2)}1${'}]'.repeat(n / 2)}\n`,
+        tooDeepAt: 3 + 5 * 32,
+      };
+    case 'block-seq':
+      return { text: `${'- '.repeat(n)}x\n`, tooDeepAt: 2 * 65 };
+  }
+}
+
+/** YAML billion laughs: ten levels of nine aliases each (9^9 strings once expanded). */
+export function billionLaughs(): { text: string; firstAlias: number } {
+  let text = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n`;
+  for (let i = 1; i < 10; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    text += `${cur}: &${cur} [${Array.from({ length: 9 }, () => `*${prev}`).join(',')}]\n`;
+  }
+  return { text, firstAlias: text.indexOf('*a') };
+}
+
+/** `n` lines `k<i>: <i>` (one map), and the text after them. */
+const manyKeys = (n: number, prefix = 'k') => {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`${prefix}${i}: ${i}`);
+  return lines.join('\n') + '\n';
+};
+
+const NFC = 'Hélène'.normalize('NFC');
+const NFD = 'Hélène'.normalize('NFD');
+
+const CONFLICT = (ours: string, theirs: string) =>
+  `<<<<<<< HEAD\n${ours}\n=======\n${theirs}\n>>>>>>> branche-jury\n`;
+
+const onlyErrors = (diagnostics: readonly PrintedDiagnostic[]) =>
+  diagnostics.filter((d) => d.severity !== 'info');
+
+// ── référentiel ────────────────────────────────────────────────────────────────────────────────
+
+const referentialCases: HostileCase[] = [
+  refCase('syntax error: a quote left open', () => {
+    const text = replaceOnce(REF, 'suivi administratif"\n', 'suivi administratif\n');
+    const title = posOf(text, 'title: "');
+    const lineLength = text.split('\n')[title.line - 1]?.length ?? 0;
+    return {
+      content: text,
+      diagnostics: [{ ruleId: 'yaml/syntax', line: title.line, column: [8, lineLength + 1] }],
+    };
+  }),
+  refCase(
+    'syntax error: a flow map left open',
+    () => {
+      const text = replaceOnce(
+        REF,
+        'jury:\n  size: 2\n  min_independent: 1\n',
+        'jury: {size: 2, min_independent: 1\n',
+      );
+      return {
+        content: text,
+        diagnostics: [at('yaml/syntax', right(posOf(text, 'jury: {'), 6), { column: [1, 40] })],
+      };
+    },
+    {
+      bug:
+        'an unclosed `{` is reported as "indentation incohérente" on the NEXT line (10:1) instead ' +
+        'of "guillemet ou crochet ouvert mais jamais fermé" on the line where it opens (9)',
+      check: (_run, diagnostics) => {
+        const [d] = onlyErrors(diagnostics);
+        if (!d || !/jamais fermé/.test(d.message))
+          throw new Error(`unclear message: ${d?.message}`);
+      },
+    },
+  ),
+  refCase('a tab used for indentation', () => {
+    const text = replaceOnce(REF, '\n  size: 2', '\n\tsize: 2');
+    return {
+      content: text,
+      diagnostics: [at('yaml/syntax', posOf(text, '\tsize'), { message: /tabulation/ })],
+    };
+  }),
+  refCase('duplicate key', () => {
+    const text = replaceOnce(REF, 'legal_basis:', 'title: "Autre intitulé"\nlegal_basis:');
+    return {
+      content: text,
+      diagnostics: [at('yaml/duplicate-key', posOf(text, 'title: "Autre'), { message: /ligne 7/ })],
+    };
+  }),
+  refCase('duplicate key, NFC vs NFD "Hélène"', () => {
+    const text = replaceOnce(REF, 'jury:\n', `jury:\n  ${NFC}: 1\n  ${NFD}: 2\n`);
+    return {
+      content: text,
+      diagnostics: [at('yaml/duplicate-key', posOf(text, `  ${NFD}:`), { column: 3 })],
+    };
+  }),
+  refCase(
+    '40,000 keys in one map, the last a duplicate (linear check)',
+    () => {
+      const text = manyKeys(40_000) + 'k0: again\n';
+      return {
+        content: text,
+        diagnostics: [{ ruleId: 'yaml/duplicate-key', line: 40_001, column: 1 }],
+      };
+    },
+    { heavy: true, cpuLimitMs: 5_000 },
+  ),
+  refCase(
+    '40,000 unknown keys in a valid référentiel (bounded time)',
+    () => {
+      const text = REF + manyKeys(40_000, 'x');
+      return { content: text, diagnostics: [] };
+    },
+    {
+      heavy: true,
+      cpuLimitMs: 5_000,
+      timeoutMs: 6_000,
+      bug:
+        'schema diagnostics are quadratic: 40,000 unknown keys take ~25 s (limit 10 s) and print ' +
+        '40,000 diagnostics — locate() does a linear find per error and mergeMisspellings() ' +
+        'filters every error for each unknown key (src/schema/diagnostics.ts, src/source/locate.ts)',
+      code: 1,
+      check: (_run, diagnostics) => {
+        const errors = onlyErrors(diagnostics);
+        if (errors.length === 0) throw new Error('no diagnostic');
+        if (errors.some((d) => d.ruleId !== 'schema/unknown-property'))
+          throw new Error('expected unknown-property diagnostics only');
+        const first = errors[0];
+        if (first?.line !== 278 || first.column !== 1) throw new Error('first not at 278:1');
+      },
+      // The list of diagnostics is not fixed (one per key, or capped): checked above instead.
+      diagnostics: undefined,
+    },
+  ),
+  refCase('billion laughs (alias bomb)', () => {
+    const { text, firstAlias } = billionLaughs();
+    return { content: text, diagnostics: [at('yaml/alias-limit', posAt(text, firstAlias))] };
+  }),
+  refCase('nesting 10,000 levels deep', () => {
+    const { text, tooDeepAt } = deepYaml('seq', 10_000);
+    return { content: text, diagnostics: [at('yaml/too-deep', posAt(text, tooDeepAt))] };
+  }),
+  {
+    name: 'eight files nested 10,000 deep in ONE validate process (no V8 abort)',
+    area: 'référentiel',
+    heavy: true,
+    async prepare(dir) {
+      const kinds = [
+        'seq',
+        'map',
+        'mixed',
+        'block-seq',
+        'open-seq',
+        'open-map',
+        'seq',
+        'map',
+      ] as const;
+      const diagnostics: ExpectedDiagnostic[] = [];
+      for (const [i, kind] of kinds.entries()) {
+        const { text, tooDeepAt } = deepYaml(kind, 10_000);
+        const file = `deep/d${i}.yaml`;
+        await dir.write(file, text);
+        diagnostics.push({ file, ...at('yaml/too-deep', posAt(text, tooDeepAt)) });
+      }
+      return { argv: ['validate', 'deep', '--format', 'json'], code: 1, diagnostics };
+    },
+  },
+  refCase('a 5 MB scalar', () => ({
+    content: `id: "${'x'.repeat(5 * 1024 * 1024)}"\n`,
+    diagnostics: [{ ruleId: 'file/too-large', line: 1, column: 1 }],
+  })),
+  refCase('a 1.5 MB title, under the file size limit', () => {
+    const text = replaceOnce(REF, 'title: "Gestion', `title: "${'é'.repeat(750_000)}Gestion`);
+    return { content: text, diagnostics: [at('schema/range', right(posOf(text, 'title: "'), 7))] };
+  }),
+  refCase('invalid UTF-8 in the middle of the file', () => {
+    const bytes = Buffer.from(REF, 'utf8');
+    const i = bytes.indexOf('article L6113-1');
+    bytes[i] = 0xff;
+    return { content: bytes, diagnostics: [{ ruleId: 'yaml/encoding', line: 1, column: 1 }] };
+  }),
+  refCase('a UTF-8 BOM (legitimate)', () => ({
+    content: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(REF)]),
+    diagnostics: [],
+  })),
+  refCase('CRLF line ends (legitimate)', () => ({
+    content: REF.replace(/\n/g, '\r\n'),
+    diagnostics: [],
+  })),
+  refCase('BOM and CRLF: a duplicate key is still placed on its line', () => {
+    const text = replaceOnce(REF, 'legal_basis:', 'version: "2.0.0"\nlegal_basis:').replace(
+      /\n/g,
+      '\r\n',
+    );
+    return {
+      content: '\uFEFF' + text,
+      diagnostics: [at('yaml/duplicate-key', posOf(text, 'version: "2.0.0"'))],
+    };
+  }),
+  refCase(
+    'CR-only line ends (old Mac)',
+    () => ({ content: REF.replace(/\n/g, '\r'), diagnostics: [] }),
+    {
+      bug:
+        'a 14 KB référentiel with CR-only line ends (a valid YAML line break) is reported as ' +
+        '"yaml/empty: Le fichier est vide" — the first comment line swallows the whole file; it ' +
+        'should be read (exit 0) or refused with a message about the line ends',
+      diagnostics: undefined,
+      check: (run, diagnostics) => {
+        const errors = onlyErrors(diagnostics);
+        const accepted = run.code === 0 && errors.length === 0;
+        const refusedClearly =
+          run.code === 1 && errors.length === 1 && errors[0]?.ruleId !== 'yaml/empty';
+        if (!accepted && !refusedClearly)
+          throw new Error(`CR-only: ${errors.map((d) => d.ruleId).join(', ')}`);
+      },
+    },
+  ),
+  refCase('a __proto__ key', () => {
+    const text = replaceOnce(REF, 'jury:\n', 'jury:\n  __proto__: {size: 9}\n');
+    return {
+      content: text,
+      diagnostics: [
+        at('schema/unknown-property', posOf(text, '__proto__'), { message: /__proto__/ }),
+      ],
+    };
+  }),
+  refCase('a constructor key', () => {
+    const text = replaceOnce(
+      REF,
+      '  min_independent: 1\n',
+      '  min_independent: 1\n  constructor: 1\n',
+    );
+    return {
+      content: text,
+      diagnostics: [at('schema/unknown-property', posOf(text, 'constructor'))],
+    };
+  }),
+  refCase('a toString key', () => {
+    const text = replaceOnce(REF, 'legal_basis:', 'toString: x\nlegal_basis:');
+    return {
+      content: text,
+      diagnostics: [at('schema/unknown-property', posOf(text, 'toString'))],
+    };
+  }),
+  refCase('a merge key <<', () => {
+    const text = replaceOnce(REF, 'jury:\n', 'jury:\n  <<: {size: 9}\n');
+    return {
+      content: text,
+      diagnostics: [at('schema/unknown-property', posOf(text, '<<:'), { message: /<</ })],
+    };
+  }),
+  ...(
+    [
+      '!!js/function "function () { return 1 }"',
+      '!!binary aGVsbG8=',
+      '!!set {a, b}',
+      '!!timestamp 2025-01-01',
+    ] as const
+  ).map((tagged) =>
+    refCase(`custom tag ${tagged.split(' ')[0] ?? ''}`, () => {
+      const text = replaceOnce(
+        REF,
+        'legal_basis: "Code du travail, article L6113-1"',
+        `legal_basis: ${tagged}`,
+      );
+      return {
+        content: text,
+        diagnostics: [
+          at('yaml/tag', posOf(text, tagged.split(' ')[0] ?? ''), {
+            message: new RegExp(`« ${(tagged.split(' ')[0] ?? '').replace(/[!/]/g, '\\$&')} »`),
+          }),
+        ],
+      };
+    }),
+  ),
+  refCase('a %YAML 1.1 directive', () => ({
+    content: `%YAML 1.1\n---\n${REF}`,
+    diagnostics: [{ ruleId: 'yaml/version', line: 1, column: 1 }],
+  })),
+  refCase('a second --- document', () => {
+    const text = `${REF}---\nid: autre\n`;
+    return {
+      content: text,
+      diagnostics: [at('yaml/multiple-documents', posOf(text, '---\nid: autre'))],
+    };
+  }),
+  refCase('git conflict markers', () => {
+    const text = replaceOnce(REF, '  size: 2\n', CONFLICT('  size: 2', '  size: 3'));
+    return { content: text, diagnostics: [at('yaml/syntax', posOf(text, '<<<<<<<'))] };
+  }),
+  refCase('version: 1.0 (a number, not a string)', () => {
+    const text = replaceOnce(REF, 'version: "1.0.0"', 'version: 1.0');
+    return {
+      content: text,
+      diagnostics: [at('schema/type', right(posOf(text, 'version: 1.0'), 9))],
+    };
+  }),
+  refCase('a number as bloc id', () => {
+    const text = replaceOnce(REF, '  - id: BC01', '  - id: 1');
+    return { content: text, diagnostics: [at('schema/type', right(posOf(text, '  - id: 1'), 8))] };
+  }),
+  refCase('a misspelt key (sise)', () => {
+    const text = replaceOnce(REF, '  size: 2', '  sise: 2');
+    return {
+      content: text,
+      diagnostics: [
+        at('schema/unknown-property', right(posOf(text, '  sise'), 2), { message: /« size »/ }),
+      ],
+    };
+  }),
+  refCase('an unknown key', () => {
+    const text = replaceOnce(REF, 'legal_basis:', 'colour: blue\nlegal_basis:');
+    return { content: text, diagnostics: [at('schema/unknown-property', posOf(text, 'colour'))] };
+  }),
+  refCase('an empty file', () => ({
+    content: '',
+    diagnostics: [{ ruleId: 'yaml/empty', line: 1, column: 1 }],
+  })),
+  refCase('a comment-only file', () => ({
+    content: '# yaml-language-server: $schema=x\n# rien\n\n',
+    diagnostics: [{ ruleId: 'yaml/empty', line: 1, column: 1 }],
+  })),
+  refCase('a bloc id with ../', () => {
+    const text = replaceOnce(REF, '  - id: BC01', '  - id: ../BC01');
+    return {
+      content: text,
+      diagnostics: [at('schema/format', right(posOf(text, '  - id: ../'), 8))],
+    };
+  }),
+  refCase('a bloc id with NUL', () => {
+    const text = replaceOnce(REF, '  - id: BC01', '  - id: "BC\\0"');
+    return {
+      content: text,
+      diagnostics: [at('schema/format', right(posOf(text, '  - id: "BC'), 8))],
+    };
+  }),
+];
+
+// ── session.yaml ───────────────────────────────────────────────────────────────────────────────
+
+const sessionEdit =
+  (
+    search: string,
+    replacement: string,
+    rule: string,
+    needle: string,
+    offset = 0,
+    message?: RegExp,
+  ) =>
+  (text: string) => {
+    const next = replaceOnce(text, search, replacement);
+    return {
+      text: next,
+      diagnostics: [at(rule, right(posOf(next, needle), offset), message ? { message } : {})],
+    };
+  };
+
+const sessionCases: HostileCase[] = [
+  fileCase(
+    'session',
+    'a duplicate candidate id',
+    SESSION,
+    sessionEdit(
+      '  - id: c002',
+      '  - id: c001',
+      'session/duplicate-id',
+      '  - id: c001\n    family_name: Martin',
+      8,
+    ),
+  ),
+  fileCase(
+    'session',
+    'a candidate id with ../',
+    SESSION,
+    sessionEdit('  - id: c002', '  - id: ../c002', 'schema/format', '../c002'),
+  ),
+  fileCase(
+    'session',
+    'a candidate id with /',
+    SESSION,
+    sessionEdit('  - id: c002', '  - id: a/c002', 'schema/format', 'a/c002'),
+  ),
+  fileCase(
+    'session',
+    'a candidate id with NUL',
+    SESSION,
+    sessionEdit('  - id: c002', '  - id: "c0\\002"', 'schema/format', '"c0'),
+  ),
+  fileCase(
+    'session',
+    'a number as candidate id',
+    SESSION,
+    sessionEdit('  - id: c002', '  - id: 2', 'schema/type', '  - id: 2', 8),
+  ),
+  fileCase(
+    'session',
+    'a number as juror id',
+    SESSION,
+    sessionEdit('\n  - id: pmartin', '\n  - id: 42', 'schema/type', '  - id: 42', 8),
+  ),
+  fileCase(
+    'session',
+    'referential version: 1.0 (a number)',
+    SESSION,
+    sessionEdit('  version: "1.0.0"', '  version: 1.0', 'schema/type', '  version: 1.0', 11),
+  ),
+  fileCase('session', 'an unquoted date (a string in YAML 1.2: legitimate)', SESSION, (text) => ({
+    text: replaceOnce(text, 'start: "2026-06-12"', 'start: 2026-06-12'),
+    diagnostics: [],
+  })),
+  fileCase(
+    'session',
+    'a __proto__ key in a candidate',
+    SESSION,
+    sessionEdit(
+      '  - id: c002\n',
+      '  - id: c002\n    __proto__: {admin: true}\n',
+      'schema/unknown-property',
+      '__proto__',
+    ),
+  ),
+  fileCase(
+    'session',
+    'a constructor key in a candidate',
+    SESSION,
+    sessionEdit(
+      '    given_name: Hugo\n',
+      '    given_name: Hugo\n    constructor: x\n',
+      'schema/unknown-property',
+      'constructor',
+    ),
+  ),
+  fileCase(
+    'session',
+    'a tab used for indentation',
+    SESSION,
+    sessionEdit('  name: "Centre', '\tname: "Centre', 'yaml/syntax', '\tname'),
+  ),
+  fileCase(
+    'session',
+    'duplicate key, NFC vs NFD "Hélène"',
+    SESSION,
+    sessionEdit(
+      'centre:\n',
+      `centre:\n  ${NFC}: 1\n  ${NFD}: 2\n`,
+      'yaml/duplicate-key',
+      `  ${NFD}:`,
+      2,
+    ),
+  ),
+  fileCase(
+    'session',
+    'a merge key <<',
+    SESSION,
+    sessionEdit('\nid: s1\n', '\nid: s1\n<<: {title: x}\n', 'schema/unknown-property', '<<:'),
+  ),
+  fileCase('session', 'a second --- document', SESSION, (text) => {
+    const next = `${text}---\nid: s2\n`;
+    return { text: next, diagnostics: [at('yaml/multiple-documents', posOf(next, '---\nid: s2'))] };
+  }),
+  {
+    name: 'session.yaml is a folder (validate)',
+    area: 'session',
+    project: true,
+    async prepare(dir) {
+      await dir.remove(SESSION);
+      await dir.mkdir(SESSION);
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [{ ruleId: 'file/not-a-file', file: SESSION, line: 1, column: 1 }],
+      };
+    },
+  },
+  {
+    name: 'session.yaml is a folder (grade)',
+    area: 'session',
+    project: true,
+    bug:
+      '`certif grade` with sessions/s1/session.yaml being a folder exits 2 with "Quelle session ? ' +
+      'Aucune session ne contient le dossier courant." — it should exit 1 and say that ' +
+      'sessions/s1/session.yaml is a folder (file/not-a-file), as validate does',
+    async prepare(dir) {
+      await dir.remove(SESSION);
+      await dir.mkdir(SESSION);
+      return {
+        argv: ['grade', 'c001', 'BC01', '--set', 'C3=A'],
+        code: 1,
+        diagnostics: [{ ruleId: 'file/not-a-file', file: SESSION, line: 1, column: 1 }],
+      };
+    },
+  },
+  fileCase(
+    'session',
+    'grade refuses a session with a duplicate key, writes nothing',
+    SESSION,
+    sessionEdit('\nid: s1\n', '\nid: s1\nid: s2\n', 'yaml/duplicate-key', 'id: s2'),
+    { argv: ['grade', 'c001', 'BC01', '--set', 'C3=A'] },
+  ),
+  {
+    name: 'deliberation.yaml with a syntax error (validate)',
+    area: 'session',
+    project: true,
+    bug:
+      '`certif validate` never checks deliberation.yaml: checkProject() filters out the ' +
+      "'deliberation' kind (src/project/check.ts), so a deliberation.yaml with an unclosed `[` " +
+      'passes with "✔ … aucun problème", exit 0, whether named or found in sessions/',
+    async prepare(dir) {
+      const file = 'sessions/s1/deliberation.yaml';
+      await dir.write(file, 'session: s1\ncandidates:\n  c001: [unclosed\n');
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [{ ruleId: 'yaml/syntax', file }],
+      };
+    },
+  },
+  {
+    name: 'candidates import refuses a session holding an alias bomb, writes nothing',
+    area: 'session',
+    project: true,
+    async prepare(dir) {
+      const bomb = billionLaughs().text.replace(/^/gm, '    ').trimEnd();
+      const next = replaceOnce(
+        await dir.read(SESSION),
+        '  name: "Centre',
+        `  city:\n${bomb}\n  name: "Centre`,
+      );
+      await dir.write(SESSION, next);
+      await dir.write('candidats.csv', CSV_HEADER + 'c101;Petit;Luc;BC01;\n');
+      return {
+        argv: ['candidates', 'import', 'candidats.csv'],
+        code: 1,
+        diagnostics: [{ file: SESSION, ...at('yaml/alias-limit', posOf(next, '*a')) }],
+      };
+    },
+  },
+];
+
+// ── evaluation files ───────────────────────────────────────────────────────────────────────────
+
+const grade = ['grade', 'c001', 'BC01', '--set', 'C3=A'] as const;
+
+const evalEdit =
+  (
+    search: string,
+    replacement: string,
+    rule: string,
+    needle: string,
+    offset = 0,
+    message?: RegExp,
+  ) =>
+  (text: string) => {
+    const next = replaceOnce(text, search, replacement);
+    return {
+      text: next,
+      diagnostics: [at(rule, right(posOf(next, needle), offset), message ? { message } : {})],
+    };
+  };
+
+const evaluationCases: HostileCase[] = [
+  fileCase(
+    'evaluation',
+    'a duplicate competency',
+    EVALUATION,
+    evalEdit(
+      '  C1: acquis\n',
+      '  C1: acquis\n  C1: non_acquis\n',
+      'yaml/duplicate-key',
+      '  C1: non_acquis',
+      2,
+    ),
+  ),
+  fileCase(
+    'evaluation',
+    'a __proto__ result (not an id), after the other results',
+    EVALUATION,
+    evalEdit(
+      '    observation: trop court\n',
+      '    observation: trop court\n  __proto__: acquis\n',
+      'schema/format',
+      '__proto__',
+    ),
+    {
+      bug:
+        'a result key that is not an id (`__proto__: acquis` on line 14) is reported TWICE and ' +
+        'at the WRONG place: schema/format and "schema/invalid: Valeur invalide (propertyNames)" ' +
+        '(English hint "property name must be valid"), both at 10:3, the first key of `results`; ' +
+        'ajv gives instancePath "/results" with params.propertyName, which translate() ignores. ' +
+        'Expected: one schema/format at 14:3, on the key',
+    },
+  ),
+  fileCase(
+    'evaluation',
+    'a toString result',
+    EVALUATION,
+    evalEdit(
+      '  C1: acquis\n',
+      '  C1: acquis\n  toString: acquis\n',
+      'evaluation/unknown-competency',
+      'toString',
+    ),
+  ),
+  fileCase(
+    'evaluation',
+    'a number as candidate',
+    EVALUATION,
+    evalEdit('candidate: c001', 'candidate: 1', 'schema/type', 'candidate: 1', 11),
+  ),
+  fileCase(
+    'evaluation',
+    'a verdict that is not acquis / non_acquis',
+    EVALUATION,
+    evalEdit('  C1: acquis', '  C1: acquise', 'schema/enum', '  C1: acquise', 6),
+  ),
+  fileCase(
+    'evaluation',
+    'a misspelt key (statut)',
+    EVALUATION,
+    evalEdit(
+      'status: draft',
+      'statut: draft',
+      'schema/unknown-property',
+      'statut',
+      0,
+      /« status »/,
+    ),
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses a tab-indented evaluation, unchanged',
+    EVALUATION,
+    evalEdit('  C1: acquis', '\tC1: acquis', 'yaml/syntax', '\tC1'),
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses an alias bomb in an observation, unchanged',
+    EVALUATION,
+    (text) => {
+      const bomb = billionLaughs().text.replace(/^/gm, '    ').trimEnd();
+      const next = replaceOnce(
+        text,
+        '    observation: trop court',
+        `    observation: trop court\n    x:\n${bomb}`,
+      );
+      return { text: next, diagnostics: [at('yaml/alias-limit', posOf(next, '*a'))] };
+    },
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses a !!js/function observation, unchanged',
+    EVALUATION,
+    evalEdit(
+      'observation: trop court',
+      'observation: !!js/function "function () {}"',
+      'yaml/tag',
+      '!!js',
+    ),
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses invalid UTF-8, unchanged',
+    EVALUATION,
+    (text) => {
+      const bytes = Buffer.from(text, 'utf8');
+      bytes[bytes.indexOf('trop court')] = 0xc3;
+      bytes[bytes.indexOf('trop court') + 1] = 0x28;
+      return { text: bytes, diagnostics: [{ ruleId: 'yaml/encoding', line: 1, column: 1 }] };
+    },
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses a second --- document, unchanged',
+    EVALUATION,
+    (text) => {
+      const next = `${text}---\nstatus: final\n`;
+      return {
+        text: next,
+        diagnostics: [at('yaml/multiple-documents', posOf(next, '---\nstatus'))],
+      };
+    },
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses git conflict markers, unchanged',
+    EVALUATION,
+    (text) => {
+      const next = replaceOnce(
+        text,
+        '  C1: acquis\n',
+        CONFLICT('  C1: acquis', '  C1: non_acquis'),
+      );
+      return { text: next, diagnostics: [at('yaml/syntax', posOf(next, '<<<<<<<'))] };
+    },
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade refuses a %YAML 1.1 directive, unchanged',
+    EVALUATION,
+    (text) => ({
+      text: `%YAML 1.1\n---\n${text.replace('  C1: acquis', '  C1: yes')}`,
+      diagnostics: [{ ruleId: 'yaml/version', line: 1, column: 1 }],
+    }),
+    { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'grade keeps working on a CRLF evaluation',
+    EVALUATION,
+    (text) => ({ text: text.replace(/\n/g, '\r\n'), diagnostics: [] }),
+    {
+      argv: grade,
+      mayChange: [EVALUATION],
+      after: async (dir) => {
+        const text = await dir.read(EVALUATION);
+        if (!/C3: acquis/.test(text) || !/observation: trop court/.test(text))
+          throw new Error(`grade on CRLF lost data:\n${text}`);
+      },
+    },
+  ),
+  fileCase(
+    'evaluation',
+    'grade keeps working on an evaluation with a BOM',
+    EVALUATION,
+    (text) => ({ text: '\uFEFF' + text, diagnostics: [] }),
+    {
+      argv: grade,
+      mayChange: [EVALUATION],
+      after: async (dir) => {
+        const text = await dir.read(EVALUATION);
+        if (!/C3: acquis/.test(text)) throw new Error(`grade on BOM lost data:\n${text}`);
+      },
+    },
+  ),
+  {
+    name: 'the evaluation file is a folder (grade)',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      await dir.remove(EVALUATION);
+      await dir.mkdir(EVALUATION);
+      return {
+        argv: grade,
+        code: 1,
+        diagnostics: [{ ruleId: 'file/not-a-file', file: EVALUATION, line: 1, column: 1 }],
+      };
+    },
+  },
+  {
+    name: 'the evaluation file is a folder (validate)',
+    area: 'evaluation',
+    project: true,
+    bug:
+      '`certif validate` on a project where evaluations/c001/BC01.yaml is a folder says ' +
+      '"aucun problème" (exit 0): the folder is walked and silently skipped, while `certif grade ' +
+      'c001 BC01` refuses it (file/not-a-file); validate should report it too',
+    async prepare(dir) {
+      await dir.remove(EVALUATION);
+      await dir.mkdir(EVALUATION);
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [{ ruleId: 'file/not-a-file', file: EVALUATION, line: 1, column: 1 }],
+      };
+    },
+  },
+  fileCase(
+    'evaluation',
+    'an evaluation nested 10,000 deep, validated with the whole project',
+    EVALUATION,
+    () => {
+      const { text, tooDeepAt } = deepYaml('map', 10_000);
+      return { text, diagnostics: [at('yaml/too-deep', posAt(text, tooDeepAt))] };
+    },
+    { argv: ['validate', '--format', 'json'] },
+  ),
+  {
+    name: 'an evaluation in a folder named c0<x> (a file name that is not an id)',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      const text = await dir.read(EVALUATION);
+      const file = 'sessions/s1/evaluations/c0<x>/BC01.yaml';
+      await dir.write(file, text);
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [
+          { file, ...at('evaluation/path-mismatch', right(posOf(text, 'candidate: c001'), 11)) },
+        ],
+      };
+    },
+  },
+  {
+    name: 'a copy of an evaluation named "BC01 (copie).yaml"',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      const text = await dir.read(EVALUATION);
+      const file = 'sessions/s1/evaluations/c001/BC01 (copie).yaml';
+      await dir.write(file, text);
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [
+          { file, ...at('evaluation/path-mismatch', right(posOf(text, 'bloc: BC01'), 6)) },
+        ],
+      };
+    },
+  },
+  {
+    name: 'grade with a bloc id of ../../../evil',
+    area: 'evaluation',
+    project: true,
+    prepare: () =>
+      Promise.resolve({
+        argv: ['grade', 'c001', '../../../evil', '--set', 'C1=A'],
+        code: 2,
+        output: /Bloc inconnu : \.\.\/\.\.\/\.\.\/evil/,
+      }),
+  },
+  {
+    name: 'grade with a candidate id of ../../evil',
+    area: 'evaluation',
+    project: true,
+    prepare: () =>
+      Promise.resolve({
+        argv: ['grade', '../../evil', 'BC01', '--set', 'C1=A'],
+        code: 2,
+        output: /Candidat inconnu : \.\.\/\.\.\/evil/,
+      }),
+  },
+  {
+    name: 'render sheet --out with a candidate id of ../../evil',
+    area: 'evaluation',
+    project: true,
+    prepare: () =>
+      Promise.resolve({
+        argv: ['render', 'sheet', '../../evil', '--format', 'md', '--out', 'documents'],
+        code: 2,
+        output: /Candidat inconnu : \.\.\/\.\.\/evil/,
+      }),
+  },
+  {
+    name: 'grade with a competency id of ../../x',
+    area: 'evaluation',
+    project: true,
+    prepare: () =>
+      Promise.resolve({
+        argv: ['grade', 'c001', 'BC01', '--set', '../../x=A'],
+        code: 1,
+        output: /« \.\.\/\.\.\/x » n’est pas une compétence de BC01/,
+      }),
+  },
+];
+
+// ── candidate CSV ──────────────────────────────────────────────────────────────────────────────
+
+const rows = (n: number, from = 101) => {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(`c${from + i};Nom${i};Prénom${i};BC01 BC02;`);
+  return out.join('\n') + '\n';
+};
+
+/** After a legitimate import: session.yaml lists `count` candidates, `c101` among them. */
+const imported =
+  (count: number) =>
+  async (dir: CaseDir): Promise<void> => {
+    const text = await dir.read(SESSION);
+    const ids = text.match(/^ {2}- id: c\d+$/gm) ?? [];
+    if (ids.length !== count || !text.includes('  - id: c101\n'))
+      throw new Error(`expected ${count} candidates with c101, found ${ids.length}`);
+  };
+
+const csvCases: HostileCase[] = [
+  csvCase('mixed separators', CSV_HEADER + 'c101;Dupont;Ana;BC01;\nc102,Petit,Luc,BC01,\n', [
+    { ruleId: 'csv/mixed-separators', line: 3, column: 1 },
+  ]),
+  csvCase(
+    'a quote left open',
+    CSV_HEADER +
+      'c101;"Dupont;Ana;BC01;\nc102;Petit;Luc;BC01;\nc103;Petit;Luc;BC01;\nc104;Petit;Luc;BC01;\n',
+    [{ ruleId: 'csv/syntax', line: 2 }],
+  ),
+  csvCase(
+    'formula =HYPERLINK(…) (quoted as a spreadsheet exports it)',
+    CSV_HEADER + 'c101;"=HYPERLINK(""http://x"")";Ana;BC01;\n',
+    [{ ruleId: 'csv/formula', line: 2, column: 2, message: /« = »/ }],
+  ),
+  csvCase(
+    'formula =HYPERLINK(…) (raw, unquoted)',
+    CSV_HEADER + 'c101;=HYPERLINK("http://x");Ana;BC01;\n',
+    [{ ruleId: 'csv/syntax', line: 2 }],
+  ),
+  csvCase('formula +cmd', CSV_HEADER + 'c101;Dupont;+cmd;BC01;\n', [
+    { ruleId: 'csv/formula', line: 2, column: 3, message: /« \+ »/ },
+  ]),
+  csvCase('formula @SUM(A1) in a name', CSV_HEADER + 'c101;@SUM(A1);Ana;BC01;\n', [
+    { ruleId: 'csv/formula', line: 2, column: 2, message: /« @ »/ },
+  ]),
+  csvCase(
+    'formula @SUM(A1) in the blocs column',
+    CSV_HEADER + 'c101;Dupont;Ana;@SUM(A1);\n',
+    [{ ruleId: 'csv/formula', line: 2, column: 4 }],
+    {
+      bug:
+        'a formula cell in the blocs column gives TWO diagnostics at 2:4 (csv/formula and ' +
+        'csv/unknown-bloc « @SUM(A1) »); the id column is guarded against this, blocs is not',
+    },
+  ),
+  csvCase('formula -2+3+cmd (DDE)', CSV_HEADER + "c101;-2+3+cmd|' /C calc'!A0;Ana;BC01;\n", [
+    { ruleId: 'csv/formula', line: 2, column: 2 },
+  ]),
+  csvCase('formula behind a tab', CSV_HEADER + 'c101;Dupont;\t=1+1;BC01;\n', [
+    { ruleId: 'csv/formula', line: 2, column: 3 },
+  ]),
+  csvCase('an id with ../', CSV_HEADER + '../evil;Dupont;Ana;BC01;\n', [
+    { ruleId: 'csv/bad-id', line: 2, column: 1 },
+  ]),
+  csvCase('an id with /', CSV_HEADER + 'a/b;Dupont;Ana;BC01;\n', [
+    { ruleId: 'csv/bad-id', line: 2, column: 1 },
+  ]),
+  csvCase('an id with NUL', CSV_HEADER + 'c1\u00001;Dupont;Ana;BC01;\n', [
+    { ruleId: 'csv/bad-id', line: 2, column: 1 },
+  ]),
+  csvCase('a bloc id with ../', CSV_HEADER + 'c101;Dupont;Ana;../BC01;\n', [
+    { ruleId: 'csv/unknown-bloc', line: 2, column: 4 },
+  ]),
+  csvCase('10,000 rows (works, bounded time)', CSV_HEADER + rows(10_000), [], {
+    heavy: true,
+    mayChange: [SESSION],
+    after: imported(10_002),
+  }),
+  csvCase(
+    '10,000 rows, the last one bad',
+    CSV_HEADER + rows(9_999) + 'c0/x;Dupont;Ana;BC01;\n',
+    [{ ruleId: 'csv/bad-id', line: 10_001, column: 1 }],
+    { heavy: true },
+  ),
+  csvCase('an empty file', '', [{ ruleId: 'csv/empty', line: 1, column: 1 }]),
+  csvCase('a BOM (legitimate)', '\uFEFF' + CSV_HEADER + 'c101;Dupont;Ana;BC01;\n', [], {
+    mayChange: [SESSION],
+    after: imported(3),
+  }),
+  csvCase(
+    'CRLF line ends (legitimate)',
+    (CSV_HEADER + 'c101;Dupont;Ana;BC01;\n').replace(/\n/g, '\r\n'),
+    [],
+    { mayChange: [SESSION], after: imported(3) },
+  ),
+  csvCase(
+    'CR-only line ends (legitimate)',
+    (CSV_HEADER + 'c101;Dupont;Ana;BC01;\n').replace(/\n/g, '\r'),
+    [],
+    { mayChange: [SESSION], after: imported(3) },
+  ),
+  csvCase(
+    'Latin-1 instead of UTF-8',
+    Buffer.from(CSV_HEADER + 'c101;Lefèvre;Zoé;BC01;\n', 'latin1'),
+    [{ ruleId: 'yaml/encoding', line: 1, column: 1 }],
+  ),
+  csvCase('a 5 MB file', CSV_HEADER + `c101;${'x'.repeat(5 * 1024 * 1024)};Ana;BC01;\n`, [
+    { ruleId: 'file/too-large', line: 1, column: 1 },
+  ]),
+  {
+    name: 'the CSV path is a folder',
+    area: 'csv',
+    project: true,
+    async prepare(dir) {
+      await dir.remove('candidats.csv');
+      await dir.mkdir('candidats.csv');
+      return {
+        argv: ['candidates', 'import', 'candidats.csv'],
+        code: 1,
+        diagnostics: [{ ruleId: 'file/not-a-file', file: 'candidats.csv', line: 1, column: 1 }],
+      };
+    },
+  },
+  {
+    name: 'certif validate x.csv reports a formula cell',
+    area: 'csv',
+    project: true,
+    async prepare(dir) {
+      await dir.write(
+        'candidats.csv',
+        CSV_HEADER + 'c101;Dupont;Ana;BC01;\nc102;Petit;"=1+1";BC01;\n',
+      );
+      return {
+        argv: ['validate', 'candidats.csv', '--format', 'json'],
+        code: 1,
+        diagnostics: [{ ruleId: 'csv/formula', file: 'candidats.csv', line: 3, column: 3 }],
+      };
+    },
+  },
+  {
+    name: 'certif validate x.csv accepts a sound file',
+    area: 'csv',
+    project: true,
+    async prepare(dir) {
+      await dir.write('candidats.csv', CSV_HEADER + 'c101;Dupont;Ana;BC01;\n');
+      return { argv: ['validate', 'candidats.csv', '--format', 'json'], code: 0, diagnostics: [] };
+    },
+  },
+];
+
+/** Every hostile case. */
+export const hostileCases: readonly HostileCase[] = [
+  ...referentialCases,
+  ...sessionCases,
+  ...evaluationCases,
+  ...csvCases,
+];
