@@ -4,6 +4,7 @@ import { InputError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { evaluationsDigest, type UnitDecision } from '../model/deliberation.js';
+import { contentHash } from '../model/hash.js';
 import { fullName } from '../model/session.js';
 import {
   assertOpen,
@@ -130,7 +131,13 @@ export async function deliberateCommand(options: DeliberateOptions, io: Io): Pro
     for (const row of rows) {
       if (row.pending) continue;
       for (const u of row.units) {
-        if (u.decision || u.proposal === 'none' || u.proposal === 'pending') continue;
+        if (
+          u.decision ||
+          u.proposal === 'none' ||
+          u.proposal === 'pending' ||
+          u.proposal === 'acquis_anterieurement'
+        )
+          continue;
         candidateEntry(doc, row.candidate.id);
         const hash = evaluationHashOf(row, u.unit);
         doc.setIn(
@@ -331,6 +338,7 @@ async function close(
       place,
       members,
       digest: evaluationsDigest(finals),
+      decisions_hash: contentHash((doc.toJS() as Deliberation).candidates),
       evaluations: finals.length,
       at: io.now().toISOString(),
     }),

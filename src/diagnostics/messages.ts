@@ -81,6 +81,17 @@ export const catalogue = {
       'Check indentation (spaces, no tabs), colons and quotes.',
     ],
   },
+  'yaml/unclosed': {
+    severity: 'error',
+    fr: (p) => [
+      `« ${s(p.char)} » ouvert ici mais jamais fermé.`,
+      `Fermez-le par « ${p.char === '{' ? '}' : ']'} », ou écrivez la liste ou la table en style bloc (une valeur par ligne).`,
+    ],
+    en: (p) => [
+      `"${s(p.char)}" opened here but never closed.`,
+      `Close it with "${p.char === '{' ? '}' : ']'}", or write the list or map in block style (one value per line).`,
+    ],
+  },
   'yaml/duplicate-key': {
     severity: 'error',
     fr: (p) => [

@@ -42,7 +42,7 @@ export function outcomeOf(
 ): { outcome: Outcome; validated: string[] } {
   const ok = (d: UnitDecision | undefined) => d === 'valide' || d === 'acquis_anterieurement';
   const validated = blocIds.filter((b) => ok(decisions[b]));
-  const finalOk = finalId === undefined || decisions[finalId] === 'valide';
+  const finalOk = finalId === undefined || ok(decisions[finalId]);
   const sat = Object.values(decisions).filter(
     (d) => d !== undefined && d !== 'acquis_anterieurement',
   );

@@ -152,6 +152,26 @@ function separatorOf(text: string): ';' | ',' {
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const FORMULA = /^[=+\-@\t\r]/;
 
+/** csv-parse's errors in the user's language (its own messages are English). */
+function csvDetail(code: string | undefined, lang: Lang): string | undefined {
+  const details: Record<string, [string, string]> = {
+    CSV_QUOTE_NOT_CLOSED: [
+      'un guillemet ouvert sur cette ligne n’est jamais fermé',
+      'a quote opened on this line is never closed',
+    ],
+    CSV_INVALID_OPENING_QUOTE: [
+      'guillemet au milieu d’une cellule non entre guillemets',
+      'a quote in the middle of an unquoted cell',
+    ],
+    CSV_INVALID_CLOSING_QUOTE: [
+      'texte après le guillemet fermant d’une cellule',
+      'text after the closing quote of a cell',
+    ],
+  };
+  const d = code ? details[code] : undefined;
+  return d ? (lang === 'en' ? d[1] : d[0]) : undefined;
+}
+
 /** The line where a quote that is never closed was opened. */
 function openQuoteLine(text: string): number | undefined {
   let line = 1;
@@ -186,7 +206,7 @@ export function parseCandidatesCsv(
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const e = error as { message?: string; lines?: number; code?: string };
-    const detail = (e.message ?? String(error)).replace(/\.$/, '');
+    const detail = csvDetail(e.code, lang) ?? (e.message ?? String(error)).replace(/\.$/, '');
     const line = e.code === 'CSV_QUOTE_NOT_CLOSED' ? openQuoteLine(body) : e.lines;
     return {
       candidates: [],
@@ -284,9 +304,9 @@ export function parseCandidatesCsv(
       seen.set(id, line);
     }
     const blocs: string[] = [];
-    for (const raw of cell('blocs')
-      .split(/[\s,;+]+/)
-      .filter(Boolean)) {
+    // A formula in the cell is already reported: its parts are not blocs to look up.
+    const blocsCell = FORMULA.test(cell('blocs')) ? '' : cell('blocs');
+    for (const raw of blocsCell.split(/[\s,;+]+/).filter(Boolean)) {
       const known = unitIds?.find((u) => u.toLowerCase() === raw.toLowerCase());
       if (unitIds && !known) {
         diagnostics.push(

@@ -2,13 +2,15 @@ import path from 'node:path';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import type { Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
+import { checkDeliberation } from '../rules/deliberation.js';
 import { checkEvaluation } from '../rules/evaluation.js';
 import { checkReferential } from '../rules/referential.js';
 import { checkSession } from '../rules/session.js';
 import { ruleContext, type RuleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
 import type { SourceFile } from '../source/parse.js';
-import { displayPath } from './files.js';
+import { displayPath, yamlFilesUnder } from './files.js';
+import type { Deliberation } from './deliberation.js';
 import { loadFile } from './load.js';
 import { availableReferentials, type LoadedReferential } from './referentials.js';
 
@@ -49,6 +51,22 @@ export function projectRootOf(sessionDir: string): string {
   return path.resolve(sessionDir, '..', '..');
 }
 
+/** The final and draft evaluations of a session folder among checked files, by "candidate/bloc". */
+function evaluationsOf(
+  checked: readonly CheckedFile[],
+  sessionDir: string,
+): Map<string, Evaluation> {
+  const out = new Map<string, Evaluation>();
+  for (const f of checked) {
+    if (f.kind !== 'evaluation' || f.value === undefined || sessionDirOf(f) !== sessionDir)
+      continue;
+    const candidate = path.basename(path.dirname(f.abs));
+    const bloc = path.basename(f.abs).replace(/\.ya?ml$/i, '');
+    out.set(`${candidate}/${bloc}`, f.value as Evaluation);
+  }
+  return out;
+}
+
 /** Resolve a session's référentiel and report when it is missing or changed. */
 export function checkPinnedReferential(
   ctx: RuleContext,
@@ -87,9 +105,7 @@ export async function checkProject(
   options: CheckOptions,
 ): Promise<CheckedFile[]> {
   const { lang, cwd } = options;
-  const checked = await Promise.all(
-    files.filter((f) => f.kind !== 'deliberation').map((f) => load(f, lang)),
-  );
+  const checked = await Promise.all(files.map((f) => load(f, lang)));
 
   // Sessions that evaluations depend on are loaded (and reported) even when not named.
   const sessions = new Map<string, CheckedFile>();
@@ -101,6 +117,18 @@ export async function checkProject(
       const extra = await load({ abs, display: displayPath(abs, cwd), kind: 'session' }, lang);
       sessions.set(dir, extra);
       checked.push(extra);
+    }
+  }
+
+  // A deliberation is checked against every evaluation of its session: load those not named.
+  const named = new Set(checked.map((f) => f.abs));
+  for (const f of [...checked]) {
+    if (f.kind !== 'deliberation') continue;
+    const evaluationsDir = path.join(path.dirname(f.abs), 'evaluations');
+    for (const abs of await yamlFilesUnder(evaluationsDir)) {
+      if (named.has(abs)) continue;
+      named.add(abs);
+      checked.push(await load({ abs, display: displayPath(abs, cwd), kind: 'evaluation' }, lang));
     }
   }
 
@@ -143,6 +171,17 @@ export async function checkProject(
         place,
         session,
         refOfSession.get(dir),
+      );
+    } else if (file.kind === 'deliberation') {
+      const dir = path.dirname(file.abs);
+      const session = sessions.get(dir)?.value as Session | undefined;
+      checkDeliberation(
+        ctx,
+        file.source,
+        file.value as Deliberation,
+        path.basename(dir),
+        session,
+        evaluationsOf(checked, dir),
       );
     }
     file.diagnostics.push(...ctx.diagnostics);

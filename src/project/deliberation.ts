@@ -49,6 +49,7 @@ export interface Deliberation {
     place: string;
     members: string[];
     digest: string;
+    decisions_hash?: string;
     evaluations?: number;
     at: string;
   };

@@ -26,7 +26,10 @@ export async function yamlFilesUnder(dir: string): Promise<string[]> {
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = path.join(current, entry.name);
-      if (entry.isDirectory()) {
+      if (entry.isDirectory() && /\.ya?ml$/i.test(entry.name)) {
+        // A folder named like a YAML file stands where a file is expected: reported, not walked.
+        out.push(full);
+      } else if (entry.isDirectory()) {
         if (!SKIP.has(entry.name)) stack.push(full);
       } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
         out.push(full);

@@ -24,8 +24,9 @@ export interface SessionContext {
   readonly cwd: string;
 }
 
+/** A session.yaml is there (a folder by that name counts: opening it then says what is wrong). */
 async function hasSessionFile(dir: string): Promise<boolean> {
-  return (await pathKind(path.join(dir, 'session.yaml'))) === 'file';
+  return (await pathKind(path.join(dir, 'session.yaml'))) !== 'missing';
 }
 
 /**

@@ -18,7 +18,21 @@ const typeNames: Record<string, { fr: string; en: string }> = {
   null: { fr: 'une valeur vide', en: 'an empty value' },
 };
 
+/** Schema errors reported per file at most. */
+export const MAX_SCHEMA_DIAGNOSTICS = 50;
+
 registerMessages({
+  'schema/too-many': {
+    severity: 'error',
+    fr: (p) => [
+      `${list(p.more)} autre(s) erreur(s) de schéma non affichée(s).`,
+      'Corrigez les premières erreurs, ou vérifiez qu’il s’agit du bon fichier.',
+    ],
+    en: (p) => [
+      `${list(p.more)} more schema error(s) not shown.`,
+      'Fix the first errors, or check that this is the right file.',
+    ],
+  },
   'schema/required': {
     severity: 'error',
     fr: (p) => [
@@ -97,7 +111,13 @@ function typeOf(value: unknown): string {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const raw = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  // Control characters (NUL…) are shown, not printed.
+  const text = raw.replace(
+    // eslint-disable-next-line no-control-regex -- matching them is the point
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return text.length > 60 ? text.slice(0, 57) + '…' : text;
 }
 
@@ -108,7 +128,14 @@ function translate(
   error: ErrorObject,
 ): { ruleId: string; params: Params; pointer: string; atKey: boolean } | undefined {
   // (params is reassigned by mergeMisspellings to add a suggestion)
-  const { keyword, instancePath, params } = error;
+  const { keyword, params } = error;
+  // An error about a key itself (propertyNames) is placed on that key.
+  const propertyName = error.propertyName;
+  if (keyword === 'propertyNames') return undefined;
+  const instancePath =
+    propertyName !== undefined
+      ? `${error.instancePath}/${encodeSegment(propertyName)}`
+      : error.instancePath;
   const parent = (error.parentSchema ?? {}) as {
     properties?: Record<string, unknown>;
     description?: string;
@@ -166,12 +193,12 @@ function translate(
       return {
         ruleId: 'schema/format',
         params: {
-          value: preview(error.data),
+          value: preview(propertyName ?? error.data),
           pattern: (params as { pattern: string }).pattern,
           description: parent.description,
         },
         pointer: instancePath,
-        atKey: false,
+        atKey: propertyName !== undefined,
       };
     case 'minimum':
     case 'maximum':
@@ -236,7 +263,8 @@ export function editDistance(a: string, b: string): number {
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  // Close enough to be a typo, and not a rewrite of a short word ("<<" is not "id").
+  let bestDistance = Math.min(Math.max(2, Math.floor(word.length / 3)), word.length - 1) + 1;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
@@ -284,11 +312,20 @@ export function validateSchema(source: SourceFile, kind: FileKind, lang: Lang): 
     const t = translate(error);
     if (t) translated.push(t);
   }
+  // A file with thousands of errors is the wrong file, not thousands of problems: report the
+  // first ones and how many more (also keeps placing them linear).
+  const more = translated.length - MAX_SCHEMA_DIAGNOSTICS;
+  const firstHidden = translated[MAX_SCHEMA_DIAGNOSTICS];
+  if (more > 0) translated.length = MAX_SCHEMA_DIAGNOSTICS;
   for (const t of mergeMisspellings(translated)) {
     const range = locate(source.doc, source.lineCounter, t.pointer, t.atKey);
     out.push(
       diagnostic(lang, t.ruleId, t.params, { file: source.path, ...range, pointer: t.pointer }),
     );
+  }
+  if (more > 0 && firstHidden) {
+    const range = locate(source.doc, source.lineCounter, firstHidden.pointer, firstHidden.atKey);
+    out.push(diagnostic(lang, 'schema/too-many', { more }, { file: source.path, ...range }));
   }
   return out;
 }

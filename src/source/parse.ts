@@ -85,7 +85,9 @@ function tooDeepAt(token: CST.Token, limit: number): number | undefined {
  * Parse YAML text into a Document with positions. Never throws: syntax errors, duplicate keys,
  * tags, excessive nesting and alias bombs become diagnostics.
  */
-export function parseYamlText(path: string, text: string, lang: Lang): ParseResult {
+export function parseYamlText(path: string, raw: string, lang: Lang): ParseResult {
+  // Old Mac line ends (CR alone) are line breaks: made LF, same length, so offsets still hold.
+  const text = raw.includes('\r') ? raw.replace(/\r(?!\n)/g, '\n') : raw;
   const lineCounter = new LineCounter();
   const at = (offset: number, endOffset = offset) => {
     const a = lineCounter.linePos(offset);
@@ -111,9 +113,14 @@ export function parseYamlText(path: string, text: string, lang: Lang): ParseResu
     const second = docs[1];
     diagnostics.push(diag('yaml/multiple-documents', {}, second?.range[0] ?? 0));
   }
-  // The first syntax error is the one to fix: the parser's next ones mostly follow from it.
+  // The first syntax error is the one to fix: the parser's next ones mostly follow from it. An
+  // unclosed bracket is reported first, where it was opened: that is where the fix goes.
+  const unclosed = doc.errors.find((e) => /end with a [}\]]/.test(e.message));
+  const open = unclosed ? unclosedBracketBefore(text, unclosed.pos[0]) : undefined;
   const first = doc.errors[0] ?? doc.warnings[0];
-  if (first) diagnostics.push(syntaxDiagnostic(first, text, lang, at));
+  if (open !== undefined)
+    diagnostics.push(diag('yaml/unclosed', { char: text[open] === '{' ? '{' : '[' }, open));
+  else if (first) diagnostics.push(syntaxDiagnostic(first, text, lang, at));
   const version = doc.directives?.yaml.explicit ? doc.directives.yaml.version : undefined;
   if (version && version !== '1.2') {
     diagnostics.push(diag('yaml/version', { version }, 0));
@@ -174,6 +181,34 @@ function checkNodes(
       return undefined;
     },
   });
+}
+
+/**
+ * The offset of the last `[` or `{` opened and never closed before `end`, skipping quoted text
+ * and comments.
+ */
+function unclosedBracketBefore(text: string, end: number): number | undefined {
+  const stack: number[] = [];
+  let quote: string | undefined;
+  let comment = false;
+  for (let i = 0; i < end && i < text.length; i++) {
+    const c = text[i];
+    if (comment) {
+      if (c === '\n') comment = false;
+    } else if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"') i += 1;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      comment = true;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1] ?? ''))) {
+      quote = c;
+    } else if (c === '[' || c === '{') {
+      stack.push(i);
+    } else if (c === ']' || c === '}') {
+      stack.pop();
+    }
+  }
+  return stack.at(-1);
 }
 
 /** `tag:yaml.org,2002:str` as written: `!!str`. */
