@@ -71,15 +71,14 @@ describe('certif amend on a final evaluation', () => {
     expect(result.code).toBe(0);
     const after = fx.evaluation('c001', 'BC01');
     expect(after.status).toBe('final');
-    expect(after.results.C2).toEqual({
-      verdict: 'acquis',
-      observation: 'Pas de reformulation du besoin',
-    });
+    // The Non acquis observation stays in the amendment's `from`, not on the new value it would
+    // contradict.
+    expect(after.results.C2).toBe('acquis');
     expect(after.amendments).toEqual([
       {
         competency: 'C2',
         from: { verdict: 'non_acquis', observation: 'Pas de reformulation du besoin' },
-        to: { verdict: 'acquis', observation: 'Pas de reformulation du besoin' },
+        to: 'acquis',
         by: 'pmartin',
         at: fixedNow.toISOString(),
         reason: 'Erreur de report depuis la grille papier',

@@ -551,7 +551,6 @@ function report(error: unknown, io: Io, lang: 'fr' | 'en'): number {
     io.stderr.write(
       stylish(diagnostics, {
         lang,
-        color: false,
         files: new Set(diagnostics.map((d) => d.file)).size,
         strict: false,
       }),

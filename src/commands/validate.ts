@@ -5,9 +5,8 @@ import { pick } from '../cli/lang.js';
 import { sortDiagnostics, type Diagnostic, type Lang } from '../diagnostics/diagnostic.js';
 import { classify, displayPath, pathKind, yamlFilesUnder } from '../project/files.js';
 import { checkProject, type CheckedFile } from '../project/check.js';
-import { reporters, type ReporterName } from '../report/reporters.js';
+import { noStyle, reporters, terminalStyle, type ReporterName } from '../report/reporters.js';
 import { gradedUnits } from '../model/types.js';
-import { parseCandidatesCsv } from '../project/candidates-csv.js';
 import { readText } from '../project/load.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
@@ -98,6 +97,7 @@ async function checkCsv(abs: string, io: Io, lang: Lang): Promise<Diagnostic[]> 
       unitIds = undefined;
     }
   }
+  const { parseCandidatesCsv } = await import('../project/candidates-csv.js');
   return parseCandidatesCsv(read.text, display, unitIds, lang).diagnostics;
 }
 
@@ -120,10 +120,11 @@ export async function validateCommand(
   const diagnostics: Diagnostic[] = sortDiagnostics(all);
   const reporter = reporters[options.format];
   const color = options.format === 'stylish' && io.stdoutIsTTY && !io.env.NO_COLOR;
+  const style = color ? await terminalStyle() : noStyle;
   io.stdout.write(
     reporter(diagnostics, {
       lang: options.lang,
-      color,
+      style,
       files: files.length + csvs.length,
       strict: options.strict,
     }),

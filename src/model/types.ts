@@ -94,13 +94,31 @@ export interface GradedUnit {
   readonly jury: JuryRule;
 }
 
-/** Every competency of a bloc, in order. */
+const competenciesCache = new WeakMap<object, Competency[]>();
+
+/** Every competency of a bloc, in order (cached per bloc; do not modify the array). */
 export function competenciesOf(bloc: Pick<Bloc, 'activities'>): Competency[] {
-  return bloc.activities.flatMap((a) => a.competencies);
+  let list = competenciesCache.get(bloc);
+  if (!list) {
+    list = bloc.activities.flatMap((a) => a.competencies);
+    competenciesCache.set(bloc, list);
+  }
+  return list;
 }
 
-/** The units a candidate can be graded on: every bloc, then the final evaluation. */
+const unitsCache = new WeakMap<Referential, GradedUnit[]>();
+
+/** The units a candidate can be graded on: every bloc, then the final evaluation (cached). */
 export function gradedUnits(ref: Referential): GradedUnit[] {
+  let units = unitsCache.get(ref);
+  if (!units) {
+    units = buildUnits(ref);
+    unitsCache.set(ref, units);
+  }
+  return units;
+}
+
+function buildUnits(ref: Referential): GradedUnit[] {
   const units: GradedUnit[] = ref.blocs.map((b) => ({
     id: b.id,
     ...(b.code ? { code: b.code } : {}),

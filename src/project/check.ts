@@ -51,22 +51,6 @@ export function projectRootOf(sessionDir: string): string {
   return path.resolve(sessionDir, '..', '..');
 }
 
-/** The final and draft evaluations of a session folder among checked files, by "candidate/bloc". */
-function evaluationsOf(
-  checked: readonly CheckedFile[],
-  sessionDir: string,
-): Map<string, Evaluation> {
-  const out = new Map<string, Evaluation>();
-  for (const f of checked) {
-    if (f.kind !== 'evaluation' || f.value === undefined || sessionDirOf(f) !== sessionDir)
-      continue;
-    const candidate = path.basename(path.dirname(f.abs));
-    const bloc = path.basename(f.abs).replace(/\.ya?ml$/i, '');
-    out.set(`${candidate}/${bloc}`, f.value as Evaluation);
-  }
-  return out;
-}
-
 /** Resolve a session's référentiel and report when it is missing or changed. */
 export function checkPinnedReferential(
   ctx: RuleContext,
@@ -98,44 +82,61 @@ export function checkPinnedReferential(
 
 /**
  * Check files: each one alone (syntax, schema, its own rules), then the rules across files: a
- * session against its référentiel, an evaluation against its session. Never throws on bad input.
+ * session against its référentiel, an evaluation against its session, a deliberation against the
+ * evaluations it relied on. Never throws on bad input.
+ *
+ * Sessions and référentiels are checked first; then each evaluation is read, checked and released
+ * one at a time (only its value is kept, for deliberations), so memory stays flat with thousands
+ * of files.
  */
 export async function checkProject(
   files: readonly FileRef[],
   options: CheckOptions,
 ): Promise<CheckedFile[]> {
   const { lang, cwd } = options;
-  const checked = await Promise.all(files.map((f) => load(f, lang)));
+  const out: CheckedFile[] = [];
+  const byKind = (kind: FileKind) => files.filter((f) => f.kind === kind);
 
-  // Sessions that evaluations depend on are loaded (and reported) even when not named.
-  const sessions = new Map<string, CheckedFile>();
-  for (const f of checked) if (f.kind === 'session') sessions.set(path.dirname(f.abs), f);
-  for (const f of [...checked]) {
+  // Sessions that evaluations and deliberations depend on are loaded (and reported) even when
+  // not named; a deliberation needs every evaluation of its session.
+  const sessionRefs = new Map<string, FileRef>();
+  for (const f of byKind('session')) sessionRefs.set(path.dirname(f.abs), f);
+  for (const f of files) {
     const dir = sessionDirOf(f);
-    if (dir && !sessions.has(dir)) {
+    if (dir && !sessionRefs.has(dir)) {
       const abs = path.join(dir, 'session.yaml');
-      const extra = await load({ abs, display: displayPath(abs, cwd), kind: 'session' }, lang);
-      sessions.set(dir, extra);
-      checked.push(extra);
+      sessionRefs.set(dir, { abs, display: displayPath(abs, cwd), kind: 'session' });
+    }
+  }
+  const evaluationRefs = [...byKind('evaluation')];
+  const named = new Set(evaluationRefs.map((f) => f.abs));
+  for (const f of byKind('deliberation')) {
+    for (const abs of await yamlFilesUnder(path.join(path.dirname(f.abs), 'evaluations'))) {
+      if (named.has(abs)) continue;
+      named.add(abs);
+      evaluationRefs.push({ abs, display: displayPath(abs, cwd), kind: 'evaluation' });
     }
   }
 
-  // A deliberation is checked against every evaluation of its session: load those not named.
-  const named = new Set(checked.map((f) => f.abs));
-  for (const f of [...checked]) {
-    if (f.kind !== 'deliberation') continue;
-    const evaluationsDir = path.join(path.dirname(f.abs), 'evaluations');
-    for (const abs of await yamlFilesUnder(evaluationsDir)) {
-      if (named.has(abs)) continue;
-      named.add(abs);
-      checked.push(await load({ abs, display: displayPath(abs, cwd), kind: 'evaluation' }, lang));
+  for (const f of byKind('referential')) {
+    const file = await load(f, lang);
+    if (file.value !== undefined && file.source) {
+      const ctx = ruleContext(lang);
+      checkReferential(ctx, file.source, file.value as Referential);
+      file.diagnostics.push(...ctx.diagnostics);
     }
+    out.push(file);
   }
 
   const referentialsByRoot = new Map<string, LoadedReferential[]>();
-  const refOfSession = new Map<string, Referential | undefined>();
-  for (const [dir, file] of sessions) {
-    if (!file.source || file.value === undefined) continue;
+  const sessions = new Map<string, { session?: Session; ref?: Referential }>();
+  for (const [dir, f] of sessionRefs) {
+    const file = await load(f, lang);
+    out.push(file);
+    if (!file.source || file.value === undefined) {
+      sessions.set(dir, {});
+      continue;
+    }
     const root = projectRootOf(dir);
     let available = referentialsByRoot.get(root);
     if (!available) {
@@ -145,46 +146,53 @@ export async function checkProject(
     const ctx = ruleContext(lang);
     const session = file.value as Session;
     const ref = checkPinnedReferential(ctx, file.source, session, available);
-    refOfSession.set(dir, ref);
     checkSession(ctx, file.source, session, ref, path.basename(dir));
     file.diagnostics.push(...ctx.diagnostics);
+    sessions.set(dir, { session, ...(ref ? { ref } : {}) });
   }
 
-  for (const file of checked) {
-    if (file.value === undefined || !file.source) continue;
-    const ctx = ruleContext(lang);
-    if (file.kind === 'referential') {
-      checkReferential(ctx, file.source, file.value as Referential);
-    } else if (file.kind === 'evaluation') {
-      const dir = sessionDirOf(file) ?? '';
-      const sessionFile = sessions.get(dir);
-      const session = sessionFile?.value as Session | undefined;
+  const evaluations = new Map<string, Map<string, Evaluation>>();
+  const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
+  for (const f of evaluationRefs) {
+    const file = await load(f, lang);
+    const dir = sessionDirOf(f) ?? '';
+    if (file.source && file.value !== undefined) {
+      const { session, ref } = sessions.get(dir) ?? {};
       const place = {
         session: path.basename(dir),
-        candidate: path.basename(path.dirname(file.abs)),
-        bloc: path.basename(file.abs).replace(/\.ya?ml$/i, ''),
+        candidate: path.basename(path.dirname(f.abs)),
+        bloc: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
       };
-      checkEvaluation(
-        ctx,
-        file.source,
-        file.value as Evaluation,
-        place,
-        session,
-        refOfSession.get(dir),
-      );
-    } else if (file.kind === 'deliberation') {
-      const dir = path.dirname(file.abs);
-      const session = sessions.get(dir)?.value as Session | undefined;
+      const ctx = ruleContext(lang);
+      checkEvaluation(ctx, file.source, file.value as Evaluation, place, session, ref);
+      file.diagnostics.push(...ctx.diagnostics);
+      // Kept only for a deliberation to check against.
+      if (deliberationDirs.has(dir)) {
+        let inSession = evaluations.get(dir);
+        if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));
+        inSession.set(`${place.candidate}/${place.bloc}`, file.value as Evaluation);
+      }
+    }
+    // Only the diagnostics are kept: not the text, the YAML tree nor the value.
+    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics: file.diagnostics });
+  }
+
+  for (const f of byKind('deliberation')) {
+    const file = await load(f, lang);
+    if (file.source && file.value !== undefined) {
+      const dir = path.dirname(f.abs);
+      const ctx = ruleContext(lang);
       checkDeliberation(
         ctx,
         file.source,
         file.value as Deliberation,
         path.basename(dir),
-        session,
-        evaluationsOf(checked, dir),
+        sessions.get(dir)?.session,
+        evaluations.get(dir) ?? new Map<string, Evaluation>(),
       );
+      file.diagnostics.push(...ctx.diagnostics);
     }
-    file.diagnostics.push(...ctx.diagnostics);
+    out.push(file);
   }
-  return checked;
+  return out;
 }

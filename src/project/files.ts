@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileKind } from '../schema/registry.js';
 
@@ -12,6 +13,7 @@ export function displayPath(abs: string, cwd: string): string {
 const SKIP = new Set(['node_modules', 'dist', 'coverage']);
 
 /** Every .yaml/.yml file under a folder, sorted, skipping hidden folders and node_modules. */
+// eslint-disable-next-line @typescript-eslint/require-await -- async for callers; sync inside for speed
 export async function yamlFilesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   const stack = [dir];
@@ -19,7 +21,7 @@ export async function yamlFilesUnder(dir: string): Promise<string[]> {
     const current = stack.pop() as string;
     let entries;
     try {
-      entries = await readdir(current, { withFileTypes: true });
+      entries = readdirSync(current, { withFileTypes: true });
     } catch {
       continue;
     }

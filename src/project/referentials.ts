@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +25,32 @@ export interface LoadedReferential {
   readonly bundled: boolean;
 }
 
-/** Load and fully check one référentiel file; invalid files raise InvalidFilesError. */
-export async function loadReferentialFile(
+const cache = new Map<string, { stamp: string; result: Promise<LoadedReferential> }>();
+
+/**
+ * Load and fully check one référentiel file; invalid files raise InvalidFilesError. Cached per
+ * process while the file is unchanged (a command may need the same référentiel several times).
+ */
+export function loadReferentialFile(
+  abs: string,
+  cwd: string,
+  lang: Lang,
+): Promise<LoadedReferential> {
+  let stamp = '';
+  try {
+    const info = statSync(abs);
+    stamp = `${info.mtimeMs}:${info.size}:${lang}:${cwd}`;
+  } catch {
+    // Missing: loading reports it.
+  }
+  const hit = cache.get(abs);
+  if (hit && stamp && hit.stamp === stamp) return hit.result;
+  const result = loadReferentialUncached(abs, cwd, lang);
+  if (stamp) cache.set(abs, { stamp, result });
+  return result;
+}
+
+async function loadReferentialUncached(
   abs: string,
   cwd: string,
   lang: Lang,
@@ -34,8 +59,11 @@ export async function loadReferentialFile(
   const loaded = await loadFile<Referential>(abs, display, 'referential', lang);
   const diagnostics = [...loaded.diagnostics];
   if (loaded.value && loaded.source) {
-    const ctx = ruleContext(lang);
-    checkReferential(ctx, loaded.source, loaded.value);
+    // A first pass without positions; positions only if there is an error to show.
+    const quick = ruleContext(lang, { positions: false });
+    checkReferential(quick, loaded.source, loaded.value);
+    const ctx = quick.diagnostics.some((d) => d.severity === 'error') ? ruleContext(lang) : quick;
+    if (ctx !== quick) checkReferential(ctx, loaded.source, loaded.value);
     diagnostics.push(...ctx.diagnostics);
   }
   if (!loaded.value || !loaded.source || diagnostics.some((d) => d.severity === 'error')) {

@@ -1,10 +1,49 @@
-import { Chalk } from 'chalk';
 import { countBySeverity, type Diagnostic, type Lang } from '../diagnostics/diagnostic.js';
+
+/** Colours for people on a terminal (chalk), or none. */
+export interface Style {
+  red(s: string): string;
+  redBold(s: string): string;
+  yellow(s: string): string;
+  blue(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+  underline(s: string): string;
+}
+
+const plain = (s: string) => s;
+
+/** No colours: for files, pipes, json and github output, and NO_COLOR. */
+export const noStyle: Style = {
+  red: plain,
+  redBold: plain,
+  yellow: plain,
+  blue: plain,
+  green: plain,
+  dim: plain,
+  underline: plain,
+};
+
+/** Terminal colours, loading chalk only when they are wanted. */
+export async function terminalStyle(): Promise<Style> {
+  const { Chalk } = await import('chalk');
+  const c = new Chalk({ level: 1 });
+  return {
+    red: (s) => c.red(s),
+    redBold: (s) => c.red.bold(s),
+    yellow: (s) => c.yellow(s),
+    blue: (s) => c.blue(s),
+    green: (s) => c.green(s),
+    dim: (s) => c.dim(s),
+    underline: (s) => c.underline(s),
+  };
+}
 
 /** What a reporter knows besides the diagnostics. */
 export interface ReportContext {
   readonly lang: Lang;
-  readonly color: boolean;
+  /** Colours; none when absent. */
+  readonly style?: Style;
   /** Number of files checked. */
   readonly files: number;
   readonly strict: boolean;
@@ -40,7 +79,7 @@ const words = {
 
 /** eslint-like output for people: `file:line:col  severity  message  (rule)` and a hint. */
 export const stylish: Reporter = (diagnostics, ctx) => {
-  const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const c = ctx.style ?? noStyle;
   const w = words[ctx.lang];
   const lines: string[] = [];
   for (const d of diagnostics) {
@@ -63,7 +102,7 @@ export const stylish: Reporter = (diagnostics, ctx) => {
     const parts = [w.errors(n.error), w.warnings(n.warning), w.infos(n.info)].join(', ');
     const summary = `${failing ? '✖' : '✔'} ${parts} ${w.in} ${w.files(ctx.files)}`;
     if (lines.length > 0) lines.push('');
-    lines.push(failing ? c.red.bold(summary) : c.green(summary));
+    lines.push(failing ? c.redBold(summary) : c.green(summary));
   }
   return lines.join('\n') + '\n';
 };

@@ -19,16 +19,20 @@ export interface RuleContext {
 }
 
 /** A context collecting diagnostics in an array. */
-export function ruleContext(lang: Lang): RuleContext {
+export function ruleContext(lang: Lang, options: { positions?: boolean } = {}): RuleContext {
+  // Without positions, nothing is located: a quick "is it valid?" skips building YAML trees.
+  const positions = options.positions ?? true;
   const diagnostics: Diagnostic[] = [];
   return {
     lang,
     diagnostics,
     lineOf(source, pointer) {
-      return locate(source.doc, source.lineCounter, pointer).line;
+      return positions ? locate(source.doc, source.lineCounter, pointer).line : 1;
     },
     report(source, ruleId, params, pointer, options = {}) {
-      const range = locate(source.doc, source.lineCounter, pointer, options.atKey ?? false);
+      const range = positions
+        ? locate(source.doc, source.lineCounter, pointer, options.atKey ?? false)
+        : { line: 1, column: 1 };
       diagnostics.push(
         diagnostic(
           lang,

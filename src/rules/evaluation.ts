@@ -111,6 +111,18 @@ registerMessages({
   },
 });
 
+const byId = new WeakMap<Session, Map<string, Session['candidates'][number]>>();
+
+/** A session's candidates by id (built once per session). */
+function candidatesById(session: Session): Map<string, Session['candidates'][number]> {
+  let map = byId.get(session);
+  if (!map) {
+    map = new Map(session.candidates.map((c) => [c.id, c]));
+    byId.set(session, map);
+  }
+  return map;
+}
+
 /** Where the file sits: its session, candidate and unit from the path. */
 export interface EvaluationPlace {
   readonly session: string;
@@ -159,7 +171,7 @@ export function checkEvaluation(
     }
   }
   if (!session) return;
-  const candidate = session.candidates.find((c) => c.id === e.candidate);
+  const candidate = candidatesById(session).get(e.candidate);
   if (!candidate) {
     ctx.report(source, 'evaluation/unknown-candidate', { candidate: e.candidate }, '/candidate');
     return;

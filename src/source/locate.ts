@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 /** A 1-based range in a file. */
 export interface Range {
@@ -31,7 +32,7 @@ interface Found {
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlLib().isScalar(key)) return String(key.value);
   return undefined;
 }
 
@@ -40,6 +41,7 @@ function keyText(key: unknown): string | undefined {
  * Never throws, whatever the pointer.
  */
 function walk(doc: Document, segments: readonly string[]): Found {
+  const { isMap, isPair, isSeq } = yamlLib();
   let current: unknown = doc.contents;
   let found: Found = { node: doc.contents ?? null, key: null };
   for (const segment of segments) {
@@ -80,6 +82,7 @@ export function locate(
     segments = [];
   }
   const found = walk(doc, segments);
+  const { isMap, isSeq } = yamlLib();
   const node = atKey && found.key ? found.key : found.node;
   const range = node?.range;
   if (!range) return { line: 1, column: 1, endLine: 1, endColumn: 1 };

@@ -1,15 +1,7 @@
-import {
-  Composer,
-  isMap,
-  isScalar,
-  LineCounter,
-  Parser,
-  visit,
-  type Document,
-  type Node,
-  type YAMLError,
-} from 'yaml';
+import type { Document, LineCounter, Node, YAMLError } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 import type { CST } from 'yaml';
+import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic, type Params, type Where } from '../diagnostics/messages.js';
 
@@ -18,6 +10,7 @@ export interface SourceFile {
   /** Path as shown to the user. */
   readonly path: string;
   readonly text: string;
+  /** The YAML tree with positions (built on first use for files read by the fast path). */
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
   /** The plain JavaScript value of the document. */
@@ -86,6 +79,7 @@ function tooDeepAt(token: CST.Token, limit: number): number | undefined {
  * tags, excessive nesting and alias bombs become diagnostics.
  */
 export function parseYamlText(path: string, raw: string, lang: Lang): ParseResult {
+  const { Composer, LineCounter, Parser, isScalar } = yamlLib();
   // Old Mac line ends (CR alone) are line breaks: made LF, same length, so offsets still hold.
   const text = raw.includes('\r') ? raw.replace(/\r(?!\n)/g, '\n') : raw;
   const lineCounter = new LineCounter();
@@ -157,6 +151,7 @@ function checkNodes(
   lineCounter: LineCounter,
   report: (ruleId: string, params: Params, node: Node) => void,
 ): void {
+  const { isMap, isScalar, visit } = yamlLib();
   visit(doc, {
     Node(_key, node) {
       if (node.tag) report('yaml/tag', { tag: shortTag(node.tag) }, node);
@@ -217,6 +212,7 @@ function shortTag(tag: string): string {
 }
 
 function firstAliasOffset(doc: Document.Parsed): number {
+  const { visit } = yamlLib();
   let offset = 0;
   visit(doc, {
     Alias(_key, node) {
@@ -272,4 +268,87 @@ function syntaxDiagnostic(
   const known = syntaxDetails[error.code];
   const detail = known ? known[lang] : (error.message.split('\n')[0] ?? error.message);
   return diagnostic(lang, 'yaml/syntax', { detail }, at(start, end));
+}
+
+/**
+ * Anything the fast parser must not decide alone: directives, document markers, tags, anchors and
+ * aliases, merge keys, tabs. Such files take the full path (which reports them precisely).
+ */
+const NEEDS_FULL_PARSE = /^(?:%|---|\.\.\.)|!(?:!|<|[A-Za-z])|(?:^|[\s[{,])[&*][^\s]|<<\s*:|\t/m;
+
+/** Combining marks: without any, text is already in NFC (no decomposed characters to compose). */
+const COMBINING = /\p{M}/u;
+
+function keysAreNfc(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k !== k.normalize('NFC')) return false;
+        stack.push(child);
+      }
+    }
+  }
+  return true;
+}
+
+/** A source whose YAML tree is built only when a diagnostic needs a position. */
+class LazySource implements SourceFile {
+  private full: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly value: unknown,
+    private readonly lang: Lang,
+  ) {}
+
+  private tree(): { doc: Document.Parsed; lineCounter: LineCounter } {
+    if (!this.full) {
+      const parsed = parseYamlText(this.path, this.text, this.lang);
+      if (parsed.source) {
+        this.full = { doc: parsed.source.doc, lineCounter: parsed.source.lineCounter };
+      } else {
+        // The full parser refuses what the fast one read (not seen in tests): diagnostics then
+        // point at the top of the file rather than nowhere.
+        const yaml = yamlLib();
+        this.full = {
+          doc: new yaml.Document(this.value) as Document.Parsed,
+          lineCounter: new yaml.LineCounter(),
+        };
+      }
+    }
+    return this.full;
+  }
+
+  get doc(): Document.Parsed {
+    return this.tree().doc;
+  }
+
+  get lineCounter(): LineCounter {
+    return this.tree().lineCounter;
+  }
+}
+
+/**
+ * Parse the common case fast: a plain file read by js-yaml (core schema, duplicate keys refused,
+ * depth bounded), its tree with positions built only if a diagnostic needs one. Anything unusual
+ * or wrong goes through {@link parseYamlText}, which reports it precisely. Both give the same
+ * values on what the fast path accepts (tested).
+ */
+export function parseYaml(path: string, text: string, lang: Lang): ParseResult {
+  if (!NEEDS_FULL_PARSE.test(text) && !text.includes('\r')) {
+    try {
+      const value = fastLoad(text, { schema: CORE_SCHEMA, json: false });
+      const object = value !== null && value !== undefined && typeof value === 'object';
+      // Keys that look alike but differ by Unicode normalisation need combining marks.
+      if (object && (!COMBINING.test(text) || keysAreNfc(value))) {
+        return { source: new LazySource(path, text, value, lang), diagnostics: [] };
+      }
+    } catch {
+      // Not for the fast path: the full parser says why.
+    }
+  }
+  return parseYamlText(path, text, lang);
 }
