@@ -4,7 +4,7 @@ import { pick } from '../cli/lang.js';
 import { gradedUnits, type GradedUnit } from '../model/types.js';
 import type { Candidate } from '../model/session.js';
 import { deliberationRows, readDeliberation } from '../project/deliberation.js';
-import { unitState } from '../project/evaluations.js';
+import { assertPrintable, unitState } from '../project/evaluations.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import {
@@ -16,7 +16,13 @@ import {
 import { renderBody } from '../render/engine.js';
 import { labels } from '../render/labels.js';
 import { emit, type OutputOptions, type RenderedDoc } from '../render/output.js';
-import { attestationModel, gridModel, pvModel, sheetUnitModel } from '../render/view-models.js';
+import {
+  attestationModel,
+  gridModel,
+  pvModel,
+  sessionFacts,
+  sheetUnitModel,
+} from '../render/view-models.js';
 
 /** Options of `certif render …`. */
 export interface RenderOptions extends OutputOptions {
@@ -125,6 +131,7 @@ export async function renderGrid(blocId: string, o: RenderOptions, io: Io): Prom
   } else {
     for (const c of candidatesFor(ctx, o, undefined, (x) => x.blocs.includes(unit.id))) {
       const state = c.blocs.includes(unit.id) ? await unitState(ctx, c, unit) : undefined;
+      if (state) assertPrintable([state], o.lang);
       docs.push({
         name: `grille-${unit.id}-${c.id}`,
         title: `${t.gridTitle} ${unit.id} — ${c.id}`,
@@ -148,6 +155,7 @@ export async function renderSheet(
     const units = [];
     for (const u of ctx.units.filter((x) => c.blocs.includes(x.id))) {
       const s = await unitState(ctx, c, u);
+      assertPrintable([s], o.lang);
       units.push(sheetUnitModel(ctx, u, s.evaluation, s.proposal, t));
     }
     const model = {
@@ -169,21 +177,14 @@ export async function renderSheet(
 }
 
 function gridHeader(ctx: SessionContext, lang: 'fr' | 'en') {
-  const s = ctx.session;
+  const facts = sessionFacts(ctx, lang);
   return {
-    title: ctx.ref.title,
-    rncp: ctx.ref.rncp ?? '',
-    referential: `${ctx.ref.id} ${ctx.ref.version}`,
-    session: s.title ? `${s.title} (${s.id})` : s.id,
-    centre: s.centre ? [s.centre.name, s.centre.city].filter(Boolean).join(', ') : '',
-    dates: s.dates?.start
-      ? new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
-          day: 'numeric',
-          month: 'long',
-          year: 'numeric',
-          timeZone: 'UTC',
-        }).format(new Date(`${s.dates.start}T12:00:00Z`))
-      : '',
+    title: facts.title,
+    rncp: facts.rncp,
+    referential: facts.referential,
+    session: facts.session,
+    centre: facts.centre,
+    dates: facts.dates,
   };
 }
 

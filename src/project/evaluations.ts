@@ -1,9 +1,15 @@
-import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { InvalidFilesError } from '../cli/errors.js';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { propose, type Proposal } from '../model/decide.js';
 import { verdicts, type Candidate, type Evaluation } from '../model/session.js';
 import { competenciesOf, type GradedUnit } from '../model/types.js';
 import { evaluationPath } from './evaluation-store.js';
-import { displayPath, pathKind } from './files.js';
+import { existsSync } from 'node:fs';
+import { diagnostic } from '../diagnostics/messages.js';
+import { brokenHashLink } from '../model/evaluation-hash.js';
+// The evaluation rules register the messages of evaluation/tampered.
+import '../rules/evaluation.js';
+import { displayPath } from './files.js';
 import { loadFile } from './load.js';
 import type { SessionContext } from './session.js';
 
@@ -28,7 +34,7 @@ export async function unitState(
 ): Promise<UnitState> {
   const file = evaluationPath(ctx, candidate.id, unit.id);
   const total = competenciesOf(unit).length;
-  if ((await pathKind(file)) === 'missing') {
+  if (!existsSync(file)) {
     return { candidate, unit, file, state: 'not_started', answered: 0, total, diagnostics: [] };
   }
   const loaded = await loadFile<Evaluation>(
@@ -48,6 +54,17 @@ export async function unitState(
       diagnostics: loaded.diagnostics,
     };
   const e = loaded.value;
+  // A final evaluation edited by hand is not printed as if it were the jury's.
+  if (e.status === 'final' && brokenHashLink(e) !== undefined) {
+    const display = displayPath(file, ctx.cwd);
+    const tampered = diagnostic(
+      ctx.lang,
+      'evaluation/tampered',
+      {},
+      { file: display, line: 1, column: 1 },
+    );
+    return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [tampered] };
+  }
   const ids = competenciesOf(unit).map((c) => c.id);
   const answered = ids.filter((id) => id in e.results).length;
   return {
@@ -72,4 +89,17 @@ export async function sessionStates(ctx: SessionContext): Promise<UnitState[]> {
     }
   }
   return out;
+}
+
+/** Refuse to print from evaluations that are unreadable or were edited by hand. */
+export function assertPrintable(states: readonly UnitState[], lang: Lang): void {
+  const bad = states.filter((s) => s.state === 'invalid');
+  if (bad.length > 0) {
+    throw new InvalidFilesError(
+      lang === 'en'
+        ? `${bad.length} evaluation(s) cannot be printed: run certif validate`
+        : `${bad.length} évaluation(s) ne peuvent pas être imprimées : lancez certif validate`,
+      bad.flatMap((s) => s.diagnostics),
+    );
+  }
 }

@@ -6,17 +6,29 @@ import type { CandidateRow, Deliberation } from '../project/deliberation.js';
 import type { SessionContext } from '../project/session.js';
 import type { Labels } from './labels.js';
 
+const formats = new Map<Lang, Intl.DateTimeFormat>();
+
+/** One formatter per language (building one costs far more than formatting a date). */
+function dateFormat(lang: Lang): Intl.DateTimeFormat {
+  let f = formats.get(lang);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      timeZone: 'UTC',
+    });
+    formats.set(lang, f);
+  }
+  return f;
+}
+
 /** "12 juin 2026" / "12 June 2026" from YYYY-MM-DD (or an ISO timestamp). */
 export function formatDate(iso: string | undefined, lang: Lang): string {
   if (!iso) return '';
   const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: 'UTC',
-  }).format(d);
+  return dateFormat(lang).format(d);
 }
 
 /** Header facts shared by documents of a session. */
