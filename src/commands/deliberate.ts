@@ -24,6 +24,7 @@ import {
   type SessionContext,
 } from '../project/session.js';
 import { labels } from '../render/labels.js';
+import { decisionText, outcomeText } from '../render/view-models.js';
 
 /** Options of `certif deliberate`. */
 export interface DeliberateOptions {
@@ -51,37 +52,14 @@ const DECISIONS: Record<string, UnitDecision> = {
   absent: 'absent',
 };
 
-/** The words of a decision. */
+/** The words of a decision (or of a draft that prevents one). */
 export function decisionWords(d: string | undefined, lang: Lang): string {
-  const t = labels(lang);
-  switch (d) {
-    case 'valide':
-      return t.valide;
-    case 'non_valide':
-      return t.nonValide;
-    case 'absent':
-      return t.absent;
-    case 'acquis_anterieurement':
-      return t.acquiredBefore;
-    case 'pending':
-      return pick(lang, 'brouillon en cours', 'draft pending');
-    default:
-      return '—';
-  }
+  return d === 'pending' ? labels(lang).pendingDraft : decisionText(d, labels(lang));
 }
 
 /** The outcome in words. */
 export function outcomeWords(o: string | undefined, lang: Lang): string {
-  const t = labels(lang);
-  return o === 'titre_obtenu'
-    ? t.outcomeTitre
-    : o === 'validation_partielle'
-      ? t.outcomePartielle
-      : o === 'non_valide'
-        ? t.outcomeNonValide
-        : o === 'absent'
-          ? t.outcomeAbsent
-          : '—';
+  return outcomeText(o, labels(lang));
 }
 
 function candidateEntry(doc: Document, id: string): void {

@@ -253,8 +253,8 @@ export async function demoCommand(
   io.stdout.write(
     pick(
       lang,
-      `\nProjet de démonstration : ${displayPath(dir, io.cwd)}\nEssayez :\n  cd ${displayPath(dir, io.cwd)}\n  certif status\n  certif grade c004 BC02          # reprendre la saisie au clavier\n  certif deliberate\n  certif render pv --format html > pv.html\n`,
-      `\nDemo project: ${displayPath(dir, io.cwd)}\nTry:\n  cd ${displayPath(dir, io.cwd)}\n  certif status\n  certif grade c004 BC02          # resume grading at the keyboard\n  certif deliberate\n  certif render pv --format html > pv.html\n`,
+      `\nProjet de démonstration : ${displayPath(dir, io.cwd)}\nEssayez :\n  cd ${displayPath(dir, io.cwd)}\n  npx certif status\n  npx certif grade c004 BC02      # reprendre la saisie au clavier\n  npx certif deliberate\n  npx certif render pv --format html > pv.html\n`,
+      `\nDemo project: ${displayPath(dir, io.cwd)}\nTry:\n  cd ${displayPath(dir, io.cwd)}\n  npx certif status\n  npx certif grade c004 BC02      # resume grading at the keyboard\n  npx certif deliberate\n  npx certif render pv --format html > pv.html\n`,
     ),
   );
   return code;

@@ -1,7 +1,7 @@
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
-import { gradedUnits, type GradedUnit } from '../model/types.js';
+import { gradedUnits } from '../model/types.js';
 import type { Candidate } from '../model/session.js';
 import { deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, unitState } from '../project/evaluations.js';
@@ -11,6 +11,7 @@ import {
   findCandidate,
   findSessionDir,
   openSession,
+  unitById,
   type SessionContext,
 } from '../project/session.js';
 import { renderBody } from '../render/engine.js';
@@ -90,21 +91,6 @@ async function referentialOnly(o: RenderOptions, io: Io): Promise<SessionContext
   };
 }
 
-function unitOf(ctx: SessionContext, id: string, lang: 'fr' | 'en'): GradedUnit {
-  const unit = ctx.units.find((u) => u.id.toLowerCase() === id.toLowerCase());
-  if (!unit) {
-    throw new UsageError(
-      pick(lang, `Bloc inconnu : ${id}`, `Unknown bloc: ${id}`),
-      pick(
-        lang,
-        `Blocs : ${ctx.units.map((u) => u.id).join(', ')}.`,
-        `Blocs: ${ctx.units.map((u) => u.id).join(', ')}.`,
-      ),
-    );
-  }
-  return unit;
-}
-
 /** `certif render grid <bloc>`: blank, for a candidate, or for every candidate. */
 export async function renderGrid(blocId: string, o: RenderOptions, io: Io): Promise<number> {
   const t = labels(o.lang);
@@ -120,7 +106,7 @@ export async function renderGrid(blocId: string, o: RenderOptions, io: Io): Prom
     );
   }
   const ctx = session ?? (await referentialOnly(o, io));
-  const unit = unitOf(ctx, blocId, o.lang);
+  const unit = unitById(ctx, blocId);
   const docs: RenderedDoc[] = [];
   if (!o.candidate && !o.all) {
     docs.push({

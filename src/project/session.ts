@@ -154,20 +154,21 @@ export function findCandidate(ctx: SessionContext, id: string): Candidate {
   );
 }
 
+/** A unit (bloc or final evaluation) of the référentiel by id (any case), or a usage error. */
+export function unitById(ctx: Pick<SessionContext, 'units' | 'lang'>, id: string): GradedUnit {
+  const unit = ctx.units.find((u) => u.id.toLowerCase() === id.toLowerCase());
+  if (unit) return unit;
+  const known = ctx.units.map((u) => u.id).join(', ');
+  throw new UsageError(
+    pick(ctx.lang, `Bloc inconnu : ${id}`, `Unknown bloc: ${id}`),
+    pick(ctx.lang, `Blocs : ${known}.`, `Blocs: ${known}.`),
+  );
+}
+
 /** A unit (bloc or final evaluation) the candidate attempts, or a usage error. */
 export function findUnit(ctx: SessionContext, candidate: Candidate, id: string): GradedUnit {
   const lang = ctx.lang;
-  const unit = ctx.units.find((u) => u.id.toLowerCase() === id.toLowerCase());
-  if (!unit) {
-    throw new UsageError(
-      pick(lang, `Bloc inconnu : ${id}`, `Unknown bloc: ${id}`),
-      pick(
-        lang,
-        `Blocs : ${ctx.units.map((u) => u.id).join(', ')}.`,
-        `Blocs: ${ctx.units.map((u) => u.id).join(', ')}.`,
-      ),
-    );
-  }
+  const unit = unitById(ctx, id);
   if (!candidate.blocs.includes(unit.id)) {
     throw new UsageError(
       pick(

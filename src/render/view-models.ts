@@ -234,8 +234,8 @@ export function sheetUnitModel(
   };
 }
 
-/** A decision's words for the PV. */
-function decisionText(d: string | undefined, t: Labels): string {
+/** A decision's words, for documents and the terminal. */
+export function decisionText(d: string | undefined, t: Labels): string {
   switch (d) {
     case 'valide':
       return t.valide;
@@ -250,7 +250,8 @@ function decisionText(d: string | undefined, t: Labels): string {
   }
 }
 
-function outcomeText(o: string | undefined, t: Labels): string {
+/** An outcome's words, for documents and the terminal. */
+export function outcomeText(o: string | undefined, t: Labels): string {
   return o === 'titre_obtenu'
     ? t.outcomeTitre
     : o === 'validation_partielle'
