@@ -62,7 +62,7 @@ export async function statusCommand(
   const units = ctx.units.filter((u) =>
     ctx.session.candidates.some((cd) => cd.blocs.includes(u.id)),
   );
-  const colWidth = 22;
+  const colWidth = 24;
   const nameWidth = Math.max(
     10,
     ...ctx.session.candidates.map((cd) => `${cd.id} ${fullName(cd)}`.length),
