@@ -420,7 +420,6 @@ async function walk(
     return i < 0 ? items.length : i;
   };
   let index = firstUnanswered();
-  let showCriteria: boolean | undefined;
   let notice =
     index > 0 && index < items.length
       ? c.cyan(
@@ -486,18 +485,18 @@ async function walk(
         ...unit.criteria.flatMap((cr) => wrap(`• ${cr.label}`, width, '  ').map((l) => c.dim(l))),
       ];
       const room = rows - head.length - body.length - answer.length - help.length - 1;
-      const show = showCriteria ?? full.length <= room;
-      guidance = show
-        ? full
-        : [
-            c.dim(
-              pick(
-                lang,
-                `Critères du bloc (${unit.criteria.length}) : [c] pour les afficher`,
-                `Criteria of the bloc (${unit.criteria.length}): [c] to show them`,
+      guidance =
+        full.length <= room
+          ? full
+          : [
+              c.dim(
+                pick(
+                  lang,
+                  `Critères du bloc (${unit.criteria.length}) : [c] pour les afficher`,
+                  `Criteria of the bloc (${unit.criteria.length}): [c] to show them`,
+                ),
               ),
-            ),
-          ];
+            ];
     }
     term.screen([...head, ...body, ...guidance, ...answer, ...help]);
     notice = '';
@@ -567,8 +566,24 @@ async function walk(
           pick(lang, `✔ Observation de ${id} enregistrée`, `✔ Observation of ${id} saved`),
         );
       }
-    } else if (k === 'c') {
-      showCriteria = !(showCriteria ?? false);
+    } else if (k === 'c' && unit.criteria.length > 0) {
+      // The criteria on a screen of their own: the competency being judged never scrolls away.
+      term.screen([
+        c.bold(
+          `${unit.id} — ${pick(lang, 'Critères d’évaluation du bloc', 'Evaluation criteria of the bloc')}`,
+        ),
+        '',
+        ...unit.criteria.flatMap((cr) => wrap(`• ${cr.label}`, width, '  ')),
+        '',
+        c.dim(
+          pick(
+            lang,
+            'Une touche pour revenir à la compétence.',
+            'Any key to go back to the competency.',
+          ),
+        ),
+      ]);
+      await term.key();
     } else if (k === 'left' || k === 'p' || k === 'b' || k === 'up') {
       index = Math.max(0, index - 1);
     } else if (k === 'right' || k === 's' || k === 'tab' || k === 'down') {
