@@ -11,6 +11,8 @@ import {
   deliberationPath,
   deliberationRows,
   newDeliberationDoc,
+  lockDeliberation,
+  staleDecisions,
   readDeliberation,
   writeDeliberation,
   type CandidateRow,
@@ -86,7 +88,6 @@ export async function deliberateCommand(options: DeliberateOptions, io: Io): Pro
   const { lang } = options;
   const dir = await findSessionDir(options.session, io.cwd, lang);
   const ctx = await openSession(dir, io.cwd, lang);
-  const existing = await readDeliberation(ctx);
   const recording =
     options.candidate !== undefined || options.decision !== undefined || options.bloc !== undefined;
   if ((recording ? 1 : 0) + (options.accept ? 1 : 0) + (options.close ? 1 : 0) > 1) {
@@ -98,9 +99,31 @@ export async function deliberateCommand(options: DeliberateOptions, io: Io): Pro
       ),
     );
   }
+  // A change reads the file fresh under its lock and writes it before releasing it.
+  const lock =
+    recording || options.accept || options.close
+      ? await lockDeliberation(ctx, io.now())
+      : undefined;
+  try {
+    await act(ctx, options, recording, io);
+  } finally {
+    await lock?.release();
+  }
+  const rows = await deliberationRows(ctx, (await readDeliberation(ctx))?.value);
+  print(ctx, rows, options.format, io);
+  return 0;
+}
+
+async function act(
+  ctx: SessionContext,
+  options: DeliberateOptions,
+  recording: boolean,
+  io: Io,
+): Promise<void> {
+  const { lang } = ctx;
+  const existing = await readDeliberation(ctx);
   if (recording || options.accept || options.close) assertOpen(ctx, existing?.value);
   const doc = existing?.doc ?? newDeliberationDoc(ctx);
-
   if (recording) {
     await recordOne(ctx, doc, options, io);
   } else if (options.accept) {
@@ -131,7 +154,7 @@ export async function deliberateCommand(options: DeliberateOptions, io: Io): Pro
     }
     const after = await deliberationRows(ctx, doc.toJS() as Deliberation);
     for (const row of after) setOutcome(doc, row);
-    await writeDeliberation(ctx, doc, io.now());
+    await writeDeliberation(ctx, doc);
     const skipped = rows.filter((r) => r.pending).map((r) => r.candidate.id);
     io.stderr.write(
       pick(
@@ -143,9 +166,6 @@ export async function deliberateCommand(options: DeliberateOptions, io: Io): Pro
   } else if (options.close) {
     await close(ctx, doc, options, io);
   }
-  const rows = await deliberationRows(ctx, (await readDeliberation(ctx))?.value);
-  print(ctx, rows, options.format, io);
-  return 0;
 }
 
 async function recordOne(
@@ -169,7 +189,8 @@ async function recordOne(
       ),
     );
   }
-  const decision = DECISIONS[options.decision.toLowerCase()];
+  const key = options.decision.toLowerCase();
+  const decision = Object.hasOwn(DECISIONS, key) ? DECISIONS[key] : undefined;
   if (!decision) {
     throw new UsageError(
       pick(
@@ -244,7 +265,7 @@ async function recordOne(
     doc,
     after.find((r) => r.candidate.id === candidate.id),
   );
-  await writeDeliberation(ctx, doc, io.now());
+  await writeDeliberation(ctx, doc);
   io.stderr.write(
     pick(
       lang,
@@ -289,6 +310,21 @@ async function close(
       pick(lang, `Date invalide : ${date} (AAAA-MM-JJ).`, `Invalid date: ${date} (YYYY-MM-DD).`),
     );
   const rows = await deliberationRows(ctx, doc.toJS() as Deliberation);
+  const stale = staleDecisions(rows);
+  if (stale.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Des évaluations ont changé depuis la décision : ${stale.join(', ')}.`,
+        `Evaluations changed since the decision: ${stale.join(', ')}.`,
+      ),
+      pick(
+        lang,
+        'Revoyez ces décisions (certif deliberate --candidate … --bloc … --decision …) avant de clore.',
+        'Review those decisions (certif deliberate --candidate … --bloc … --decision …) before closing.',
+      ),
+    );
+  }
   const open = rows.filter((r) => !r.decided || r.pending).map((r) => r.candidate.id);
   if (open.length > 0) {
     throw new InputError(
@@ -321,7 +357,7 @@ async function close(
       at: io.now().toISOString(),
     }),
   );
-  await writeDeliberation(ctx, doc, io.now());
+  await writeDeliberation(ctx, doc);
   io.stderr.write(
     pick(
       lang,

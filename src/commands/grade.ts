@@ -204,10 +204,13 @@ export async function gradeCommand(
   try {
     const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang);
     const count = Object.keys(updates).length;
-    // Check before writing anything: a refused finalisation leaves the file as it was.
-    if (options.finalize) checkComplete(handle, lang, updates);
-    if (count > 0) await handle.record(updates);
-    if (options.finalize) await handle.finalize(signers, io.now());
+    // Answers and finalisation go in one write: a refused finalisation leaves the file as it was.
+    if (options.finalize) {
+      checkComplete(handle, lang, updates);
+      await handle.finalize(signers, io.now(), updates);
+    } else if (count > 0) {
+      await handle.record(updates);
+    }
     const answered = Object.keys(handle.results()).length;
     io.stderr.write(
       pick(

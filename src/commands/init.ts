@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { displayPath, pathKind } from '../project/files.js';
@@ -10,6 +10,13 @@ import { findProjectRoot } from '../project/root.js';
 import { schemaComment } from '../project/schema-line.js';
 import { checkSessionText } from '../project/session-store.js';
 import { writeFileAtomic } from '../source/write.js';
+
+/** A real YYYY-MM-DD day (not 2026-13-45). */
+function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const d = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}
 
 /** Options of `certif init`. */
 export interface InitOptions {
@@ -58,7 +65,7 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
       ),
     );
   }
-  if (options.date && !/^\d{4}-\d{2}-\d{2}$/.test(options.date)) {
+  if (options.date && !isCalendarDate(options.date)) {
     throw new UsageError(
       pick(lang, `Date invalide : ${options.date}`, `Invalid date: ${options.date}`),
       pick(lang, 'Format AAAA-MM-JJ.', 'Format YYYY-MM-DD.'),
@@ -85,42 +92,8 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
   const loaded = await resolveReferential(options.referential, projectRoot, io.cwd, lang);
   const { ref, hash } = loaded;
 
-  // A référentiel from outside the project (bundled, or a file elsewhere) is copied into its
-  // referentials/ folder (same content, same hash): the session keeps working wherever it goes.
   let copied: string | undefined;
   const refDir = path.join(root, 'referentials');
-  if (path.dirname(loaded.abs) !== refDir) {
-    const own = await availableReferentials(root, io.cwd, lang);
-    if (!own.some((r) => !r.bundled && r.ref.id === ref.id && r.ref.version === ref.version)) {
-      await mkdir(refDir, { recursive: true });
-      let dest = path.join(refDir, `${ref.id}.yaml`);
-      if ((await pathKind(dest)) !== 'missing')
-        dest = path.join(refDir, `${ref.id}-${ref.version}.yaml`);
-      if ((await pathKind(dest)) !== 'missing') {
-        throw new InputError(
-          pick(
-            lang,
-            `${displayPath(dest, io.cwd)} existe déjà avec un autre contenu.`,
-            `${displayPath(dest, io.cwd)} already exists with other content.`,
-          ),
-          pick(
-            lang,
-            'Renommez ce fichier ou donnez une autre version au référentiel.',
-            'Rename that file or give the référentiel another version.',
-          ),
-        );
-      }
-      const text = await readFile(loaded.abs, 'utf8');
-      const withSchema = text.replace(
-        /^# yaml-language-server: \$schema=.*$/m,
-        `#${schemaComment(refDir, 'referential')}`,
-      );
-      if (withSchema === text) await copyFile(loaded.abs, dest);
-      else await writeFileAtomic(dest, withSchema);
-      copied = dest;
-    }
-  }
-
   const date = options.date ?? io.now().toISOString().slice(0, 10);
   const q = (s: string) => JSON.stringify(s);
   const text = [
@@ -159,10 +132,55 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
     'candidates: []',
     '',
   ].join('\n');
-  const available = await availableReferentials(root, io.cwd, lang);
+  // Everything is checked before anything is written: the session, against the référentiel it
+  // pins (copied into the project just after).
+  const own = await availableReferentials(root, io.cwd, lang);
+  const available = own.some((r) => r.hash === hash) ? own : [...own, loaded];
   const errors = checkSessionText(text, displayPath(file, io.cwd), id, available, lang);
-  if (errors.length > 0)
-    throw new Error(`generated session is invalid: ${errors.map((e) => e.message).join('; ')}`);
+  if (errors.length > 0) {
+    throw new InvalidFilesError(
+      pick(
+        lang,
+        'session non créée, rien n’a été écrit',
+        'session not created, nothing was written',
+      ),
+      errors,
+    );
+  }
+  // A référentiel from outside the project (bundled, or a file elsewhere) is copied into its
+  // referentials/ folder (same content, same hash): the session keeps working wherever it goes.
+  if (path.dirname(loaded.abs) !== refDir) {
+    const own = await availableReferentials(root, io.cwd, lang);
+    if (!own.some((r) => !r.bundled && r.ref.id === ref.id && r.ref.version === ref.version)) {
+      await mkdir(refDir, { recursive: true });
+      let dest = path.join(refDir, `${ref.id}.yaml`);
+      if ((await pathKind(dest)) !== 'missing')
+        dest = path.join(refDir, `${ref.id}-${ref.version}.yaml`);
+      if ((await pathKind(dest)) !== 'missing') {
+        throw new InputError(
+          pick(
+            lang,
+            `${displayPath(dest, io.cwd)} existe déjà avec un autre contenu.`,
+            `${displayPath(dest, io.cwd)} already exists with other content.`,
+          ),
+          pick(
+            lang,
+            'Renommez ce fichier ou donnez une autre version au référentiel.',
+            'Rename that file or give the référentiel another version.',
+          ),
+        );
+      }
+      const text = await readFile(loaded.abs, 'utf8');
+      const withSchema = text.replace(
+        /^# yaml-language-server: \$schema=.*$/m,
+        `#${schemaComment(refDir, 'referential')}`,
+      );
+      if (withSchema === text) await copyFile(loaded.abs, dest);
+      else await writeFileAtomic(dest, withSchema);
+      copied = dest;
+    }
+  }
+
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(file, text);
   io.stderr.write(

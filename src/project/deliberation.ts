@@ -10,7 +10,7 @@ import {
   type UnitEvidence,
 } from '../model/deliberation.js';
 import type { Candidate } from '../model/session.js';
-import { acquireLock } from '../source/lock.js';
+import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { documentText } from '../source/edit.js';
 import { parseYamlText, yamlOptions } from '../source/parse.js';
 import { writeFileAtomic } from '../source/write.js';
@@ -62,6 +62,8 @@ export interface UnitRow {
   readonly proposal: UnitDecision | 'pending' | 'none';
   readonly decision?: UnitDecision;
   readonly reason?: string;
+  /** What the decision was taken on: the proposal and evaluation hash recorded with it. */
+  readonly recorded?: { readonly proposal: UnitDecision; readonly hash?: string };
   readonly state?: UnitState;
 }
 
@@ -122,7 +124,16 @@ export async function deliberationRows(
         unit: u.id,
         evidence,
         proposal: proposeUnit(evidence),
-        ...(r ? { decision: r.decision, ...(r.reason ? { reason: r.reason } : {}) } : {}),
+        ...(r
+          ? {
+              decision: r.decision,
+              ...(r.reason ? { reason: r.reason } : {}),
+              recorded: {
+                proposal: r.proposal,
+                ...(r.evaluation_hash ? { hash: r.evaluation_hash } : {}),
+              },
+            }
+          : {}),
         ...(state ? { state } : {}),
       };
     });
@@ -151,12 +162,8 @@ export async function deliberationRows(
   });
 }
 
-/** Write deliberation.yaml under its lock, after checking it against its schema. */
-export async function writeDeliberation(
-  ctx: SessionContext,
-  doc: Document,
-  now: Date,
-): Promise<void> {
+/** Write deliberation.yaml (the caller holds its lock), after checking it against its schema. */
+export async function writeDeliberation(ctx: SessionContext, doc: Document): Promise<void> {
   const file = deliberationPath(ctx);
   const display = displayPath(file, ctx.cwd);
   const text = documentText(doc);
@@ -174,12 +181,7 @@ export async function writeDeliberation(
       errors,
     );
   }
-  const lock = await acquireLock(file, 'certif deliberate', now);
-  try {
-    await writeFileAtomic(file, text);
-  } finally {
-    await lock.release();
-  }
+  await writeFileAtomic(file, text);
 }
 
 /** A new deliberation document. */
@@ -205,4 +207,38 @@ export function assertOpen(ctx: SessionContext, d: Deliberation | undefined): vo
       ),
     );
   }
+}
+
+/** Lock deliberation.yaml for a read-modify-write by one command. */
+export function lockDeliberation(ctx: SessionContext, now: Date): Promise<Lock> {
+  const display = displayPath(deliberationPath(ctx), ctx.cwd);
+  return lockForCommand(deliberationPath(ctx), 'certif deliberate', now, (o) => ({
+    message: pick(
+      ctx.lang,
+      `${display} est en cours de modification${ownerText(o, 'fr')}.`,
+      `${display} is being edited${ownerText(o, 'en')}.`,
+    ),
+    hint: pick(
+      ctx.lang,
+      'Réessayez dans un instant : rien n’a été écrit.',
+      'Try again in a moment: nothing was written.',
+    ),
+  }));
+}
+
+/**
+ * Decisions taken on something that has changed since: the evaluation was amended, finalised or
+ * added after the decision, so its proposal or hash is not the one the jury saw.
+ */
+export function staleDecisions(rows: readonly CandidateRow[]): string[] {
+  const out: string[] = [];
+  for (const row of rows) {
+    for (const u of row.units) {
+      if (!u.recorded) continue;
+      const hash = u.state?.evaluation?.hash;
+      if (u.recorded.proposal !== u.proposal || u.recorded.hash !== hash)
+        out.push(`${row.candidate.id} ${u.unit}`);
+    }
+  }
+  return out;
 }

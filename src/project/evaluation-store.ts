@@ -19,7 +19,7 @@ import { competenciesOf, type GradedUnit } from '../model/types.js';
 import { checkEvaluation } from '../rules/evaluation.js';
 import { ruleContext } from '../rules/context.js';
 import { validateSchema } from '../schema/diagnostics.js';
-import { acquireLock, LockedError, type Lock } from '../source/lock.js';
+import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { displayPath, pathKind } from './files.js';
@@ -60,27 +60,18 @@ export class EvaluationHandle {
     const file = evaluationPath(ctx, candidate.id, unit.id);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
     await cleanOrphanTemps(path.dirname(file));
-    let lock: Lock;
-    try {
-      lock = await acquireLock(file, who, now);
-    } catch (error) {
-      if (error instanceof LockedError) {
-        const o = error.owner;
-        throw new InputError(
-          pick(
-            lang,
-            `${displayPath(file, ctx.cwd)} est en cours de saisie${o ? ` par ${o.who} (processus ${o.pid} sur ${o.host}, depuis ${o.since})` : ''}.`,
-            `${displayPath(file, ctx.cwd)} is being graded${o ? ` by ${o.who} (process ${o.pid} on ${o.host}, since ${o.since})` : ''}.`,
-          ),
-          pick(
-            lang,
-            'Attendez la fin de cette saisie ; rien n’est perdu. Si ce processus n’existe plus, relancez : le verrou sera repris.',
-            'Wait until that entry ends; nothing is lost. If that process is gone, run again: the lock will be taken over.',
-          ),
-        );
-      }
-      throw error;
-    }
+    const lock = await lockForCommand(file, who, now, (o) => ({
+      message: pick(
+        lang,
+        `${displayPath(file, ctx.cwd)} est en cours de saisie${ownerText(o, 'fr')}.`,
+        `${displayPath(file, ctx.cwd)} is being graded${ownerText(o, 'en')}.`,
+      ),
+      hint: pick(
+        lang,
+        'Attendez la fin de cette saisie ; rien n’est perdu. Si ce processus n’existe plus, relancez : le verrou sera repris.',
+        'Wait until that entry ends; nothing is lost. If that process is gone, run again: the lock will be taken over.',
+      ),
+    }));
     try {
       const doc = await readOrCreate(ctx, candidate, unit, file, now);
       return new EvaluationHandle(ctx, candidate, unit, file, doc, lock);
@@ -127,10 +118,21 @@ export class EvaluationHandle {
     await this.commit(next);
   }
 
-  /** Finalise: every competency judged, signed by the jury's jurors. */
-  async finalize(by: readonly string[], now: Date): Promise<void> {
+  /**
+   * Finalise: every competency judged, signed by the jury's jurors. Results given with it are
+   * written in the same atomic write: both, or neither.
+   */
+  async finalize(
+    by: readonly string[],
+    now: Date,
+    updates: Readonly<Record<string, Result>> = {},
+  ): Promise<void> {
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
+    for (const [id, result] of Object.entries(updates)) {
+      setKeepingComments(next, ['results', id], toResultValue(result));
+    }
+    this.orderResults(next);
     next.set('status', 'final');
     next.set('finalized', next.createNode({ by: [...by], at: now.toISOString() }));
     next.set('hash', evaluationHash(next.toJS() as Evaluation));

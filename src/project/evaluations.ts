@@ -54,6 +54,18 @@ export async function unitState(
       diagnostics: loaded.diagnostics,
     };
   const e = loaded.value;
+  // A file that is not this candidate's evaluation of this unit (copied, moved) is not used.
+  if (e.candidate !== candidate.id || e.bloc !== unit.id || e.session !== ctx.session.id) {
+    const display = displayPath(file, ctx.cwd);
+    const expected = `${ctx.session.id}/${candidate.id}/${unit.id}`;
+    const mismatch = diagnostic(
+      ctx.lang,
+      'evaluation/path-mismatch',
+      { field: 'candidate/bloc/session', value: `${e.session}/${e.candidate}/${e.bloc}`, expected },
+      { file: display, line: 1, column: 1 },
+    );
+    return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [mismatch] };
+  }
   // A final evaluation edited by hand is not printed as if it were the jury's.
   if (e.status === 'final' && brokenHashLink(e) !== undefined) {
     const display = displayPath(file, ctx.cwd);

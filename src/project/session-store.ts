@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Document } from 'yaml';
-import { InputError, InvalidFilesError } from '../cli/errors.js';
+import { InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import type { Session } from '../model/session.js';
 import { ruleContext } from '../rules/context.js';
 import { checkSession } from '../rules/session.js';
 import { validateSchema } from '../schema/diagnostics.js';
-import { acquireLock, LockedError } from '../source/lock.js';
+import { lockForCommand, ownerText } from '../source/lock.js';
 import { documentText } from '../source/edit.js';
 import { parseYamlText } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
@@ -53,22 +53,18 @@ export async function editSessionFile(
 ): Promise<void> {
   const { cwd, lang } = options;
   const display = displayPath(file, cwd);
-  let lock;
-  try {
-    lock = await acquireLock(file, options.who, options.now);
-  } catch (error) {
-    if (error instanceof LockedError) {
-      throw new InputError(
-        pick(
-          lang,
-          `${display} est en cours de modification par ${error.owner?.who ?? '?'} (processus ${error.owner?.pid ?? '?'}).`,
-          `${display} is being edited by ${error.owner?.who ?? '?'} (process ${error.owner?.pid ?? '?'}).`,
-        ),
-        pick(lang, 'Réessayez dans un instant.', 'Try again in a moment.'),
-      );
-    }
-    throw error;
-  }
+  const lock = await lockForCommand(file, options.who, options.now, (o) => ({
+    message: pick(
+      lang,
+      `${display} est en cours de modification${ownerText(o, 'fr')}.`,
+      `${display} is being edited${ownerText(o, 'en')}.`,
+    ),
+    hint: pick(
+      lang,
+      'Réessayez dans un instant : rien n’a été écrit.',
+      'Try again in a moment: nothing was written.',
+    ),
+  }));
   try {
     await cleanOrphanTemps(path.dirname(file));
     const read = await readText(file, display, lang);

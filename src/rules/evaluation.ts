@@ -98,6 +98,17 @@ registerMessages({
       'Restore the file (git); a correction goes through certif amend, which keeps the previous value, who, when and why.',
     ],
   },
+  'evaluation/status-edited': {
+    severity: 'error',
+    fr: () => [
+      'Évaluation finalisée remise en brouillon à la main (elle porte encore finalized et hash).',
+      'Remettez status: final (git) ; une correction passe par certif amend.',
+    ],
+    en: () => [
+      'Final evaluation set back to draft by hand (it still carries finalized and hash).',
+      'Set status: final again (git); a correction goes through certif amend.',
+    ],
+  },
   'evaluation/jurors-mismatch': {
     severity: 'warning',
     fr: (p) => [
@@ -154,6 +165,10 @@ export function checkEvaluation(
         `/${field}`,
       );
     }
+  }
+  if (e.status === 'draft' && (e.hash !== undefined || e.finalized !== undefined)) {
+    // A final evaluation set back to draft by hand would be editable again without amendment.
+    ctx.report(source, 'evaluation/status-edited', {}, '/status');
   }
   if (e.status === 'final') {
     if (!e.hash || !e.finalized) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { link, open, readFile, stat, unlink } from 'node:fs/promises';
+import { InputError } from '../cli/errors.js';
 import { pidAlive } from './write.js';
 
 /** Who holds a lock. */
@@ -135,4 +136,33 @@ export async function acquireLock(file: string, who: string, now: Date): Promise
     }
   }
   throw new LockedError(file, await readOwner(lockPath));
+}
+
+/**
+ * Take a file's lock for a command, turning "held by someone else" into the message a person
+ * needs: who holds it, since when, and that nothing is lost.
+ */
+export async function lockForCommand(
+  file: string,
+  who: string,
+  now: Date,
+  describe: (owner: LockOwner | undefined) => { message: string; hint: string },
+): Promise<Lock> {
+  try {
+    return await acquireLock(file, who, now);
+  } catch (error) {
+    if (error instanceof LockedError) {
+      const { message, hint } = describe(error.owner);
+      throw new InputError(message, hint);
+    }
+    throw error;
+  }
+}
+
+/** "par X (processus 123 sur host, depuis …)" for messages. */
+export function ownerText(o: LockOwner | undefined, lang: 'fr' | 'en'): string {
+  if (!o) return '';
+  return lang === 'en'
+    ? ` by ${o.who} (process ${o.pid} on ${o.host}, since ${o.since})`
+    : ` par ${o.who} (processus ${o.pid} sur ${o.host}, depuis ${o.since})`;
 }

@@ -1,0 +1,160 @@
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runInProcess } from './helpers/cli.js';
+import { makeProject, type Project } from './helpers/project.js';
+
+/** Every competency of BC01 (15), acquired, with C2 Non acquis and its observation. */
+const BC01 = [
+  ...Array.from({ length: 15 }, (_, i) => `--set=C${i + 1}=${i === 1 ? 'NA' : 'A'}`),
+  '--observation=C2=Reformulation absente',
+];
+
+let project: Project;
+const certif = (...argv: string[]) => runInProcess(argv, { cwd: project.root });
+
+beforeEach(async () => {
+  project = await makeProject();
+});
+afterEach(async () => {
+  await project.cleanup();
+});
+
+describe('findings of the code review, kept fixed', () => {
+  it('a final evaluation set back to draft by hand is an error, and grade refuses it', async () => {
+    expect(
+      (await certif('grade', 'c001', 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin'))
+        .code,
+    ).toBe(0);
+    const file = project.evaluationFile('c001', 'BC01');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('status: final', 'status: draft'));
+    const before = await readFile(file, 'utf8');
+    const validate = await certif('validate', '--format', 'json');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain('evaluation/status-edited');
+    const grade = await certif('grade', 'c001', 'BC01', '--set', 'C1=NA', '--observation', 'C1=x');
+    expect(grade.code).toBe(1);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
+  it("another candidate's evaluation copied in place is not printed", async () => {
+    expect(
+      (await certif('grade', 'c002', 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin'))
+        .code,
+    ).toBe(0);
+    await copyFile(
+      project.evaluationFile('c002', 'BC01'),
+      project.evaluationFile('c001', 'BC01'),
+    ).catch(async () => {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(path.dirname(project.evaluationFile('c001', 'BC01')), { recursive: true });
+      await copyFile(
+        project.evaluationFile('c002', 'BC01'),
+        project.evaluationFile('c001', 'BC01'),
+      );
+    });
+    const sheet = await certif('render', 'sheet', 'c001');
+    expect(sheet.code).toBe(1);
+    expect(sheet.stderr).toContain('evaluation/path-mismatch');
+  });
+
+  it('answers given with a refused finalisation are not written either', async () => {
+    // C1 recorded Non acquis without observation in the draft (allowed while a draft) makes the
+    // finalised file invalid: nothing of the command may be written.
+    const file = project.evaluationFile('c001', 'BC01');
+    expect((await certif('grade', 'c001', 'BC01', '--set', 'C3=A')).code).toBe(0);
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace('  C3: acquis', '  C3: non_acquis'),
+    );
+    const before = await readFile(file, 'utf8');
+    const sets = BC01.filter((a) => !a.startsWith('--set=C3='));
+    const r = await certif(
+      'grade',
+      'c001',
+      'BC01',
+      ...sets,
+      '--finalize',
+      '--by',
+      'jdupont,pmartin',
+    );
+    expect(r.code).toBe(1);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
+  it('closing refuses decisions taken before an evaluation was amended', async () => {
+    expect(
+      (await certif('grade', 'c002', 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin'))
+        .code,
+    ).toBe(0);
+    expect(
+      (await certif('grade', 'c001', 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin'))
+        .code,
+    ).toBe(0);
+    expect(
+      (await certif('deliberate', '--candidate', 'c001', '--bloc', 'BC02', '--decision', 'absent'))
+        .code,
+    ).toBe(0);
+    expect((await certif('deliberate', '--accept')).code).toBe(0);
+    const amend = await certif(
+      'amend',
+      'c002',
+      'BC01',
+      '--set',
+      'C2=A',
+      '--reason',
+      'report erroné',
+      '--by',
+      'jdupont',
+    );
+    expect(amend.code).toBe(0);
+    const close = await certif(
+      'deliberate',
+      '--close',
+      '--members',
+      'Anne Leroy, Jeanne Dupont',
+      '--place',
+      'Rouen',
+    );
+    expect(close.code).toBe(1);
+    expect(close.stderr).toContain('c002 BC01');
+    expect(await project.read('sessions/s1/deliberation.yaml')).not.toContain('closed:');
+  });
+
+  it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
+    for (const decision of ['constructor', '__proto__', 'toString']) {
+      const r = await certif(
+        'deliberate',
+        '--candidate',
+        'c001',
+        '--bloc',
+        'BC01',
+        '--decision',
+        decision,
+        '--reason',
+        'x',
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Décision inconnue');
+    }
+  });
+});
+
+describe('init with an impossible date', () => {
+  it('exits 2 and writes nothing, not even the référentiel copy', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'certif-init-'));
+    try {
+      const r = await runInProcess(
+        ['init', 'sessions/s1', '--referential', 'relation-client', '--date', '2026-13-45'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(r.code).toBe(2);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
