@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -43,17 +43,9 @@ describe('findings of the code review, kept fixed', () => {
       (await certif('grade', 'c002', 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin'))
         .code,
     ).toBe(0);
-    await copyFile(
-      project.evaluationFile('c002', 'BC01'),
-      project.evaluationFile('c001', 'BC01'),
-    ).catch(async () => {
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(path.dirname(project.evaluationFile('c001', 'BC01')), { recursive: true });
-      await copyFile(
-        project.evaluationFile('c002', 'BC01'),
-        project.evaluationFile('c001', 'BC01'),
-      );
-    });
+    const target = project.evaluationFile('c001', 'BC01');
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(project.evaluationFile('c002', 'BC01'), target);
     const sheet = await certif('render', 'sheet', 'c001');
     expect(sheet.code).toBe(1);
     expect(sheet.stderr).toContain('evaluation/path-mismatch');
