@@ -42,7 +42,7 @@ async function load(f: FileRef, lang: Lang): Promise<CheckedFile> {
 /** The session folder an evaluation or session file belongs to. */
 export function sessionDirOf(file: FileRef): string | undefined {
   if (file.kind === 'session' || file.kind === 'deliberation') return path.dirname(file.abs);
-  if (file.kind === 'evaluation') return path.resolve(file.abs, '..', '..', '..');
+  if (file.kind === 'evaluation') return path.dirname(path.dirname(path.dirname(file.abs)));
   return undefined;
 }
 

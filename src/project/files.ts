@@ -5,6 +5,12 @@ import type { FileKind } from '../schema/registry.js';
 
 /** A path shown to users: relative to cwd when inside it, POSIX separators. */
 export function displayPath(abs: string, cwd: string): string {
+  // The common case, a file under cwd, without path.relative (called for every file checked).
+  const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+  if (abs.startsWith(prefix) && !abs.includes(`${path.sep}..`)) {
+    const rel = abs.slice(prefix.length);
+    return path.sep === '/' ? rel : rel.split(path.sep).join('/');
+  }
   const rel = path.relative(cwd, abs);
   const shown = rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel;
   return shown.split(path.sep).join('/');

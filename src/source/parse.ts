@@ -276,9 +276,6 @@ function syntaxDiagnostic(
  */
 const NEEDS_FULL_PARSE = /^(?:%|---|\.\.\.)|!(?:!|<|[A-Za-z])|(?:^|[\s[{,])[&*][^\s]|<<\s*:|\t/m;
 
-/** Combining marks: without any, text is already in NFC (no decomposed characters to compose). */
-const COMBINING = /\p{M}/u;
-
 function keysAreNfc(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
@@ -342,8 +339,8 @@ export function parseYaml(path: string, text: string, lang: Lang): ParseResult {
     try {
       const value = fastLoad(text, { schema: CORE_SCHEMA, json: false });
       const object = value !== null && value !== undefined && typeof value === 'object';
-      // Keys that look alike but differ by Unicode normalisation need combining marks.
-      if (object && (!COMBINING.test(text) || keysAreNfc(value))) {
+      // Keys that look alike but differ by Unicode normalisation exist only in non-NFC text.
+      if (object && (text.normalize('NFC') === text || keysAreNfc(value))) {
         return { source: new LazySource(path, text, value, lang), diagnostics: [] };
       }
     } catch {
