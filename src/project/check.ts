@@ -11,7 +11,7 @@ import type { FileKind } from '../schema/registry.js';
 import type { SourceFile } from '../source/parse.js';
 import { displayPath, yamlFilesUnder } from './files.js';
 import type { Deliberation } from './deliberation.js';
-import { loadFile } from './load.js';
+import { loadFileSync } from './load.js';
 import { availableReferentials, type LoadedReferential } from './referentials.js';
 
 /** A file to check. */
@@ -34,8 +34,8 @@ export interface CheckOptions {
   readonly cwd: string;
 }
 
-async function load(f: FileRef, lang: Lang): Promise<CheckedFile> {
-  const l = await loadFile<unknown>(f.abs, f.display, f.kind, lang);
+function load(f: FileRef, lang: Lang): CheckedFile {
+  const l = loadFileSync<unknown>(f.abs, f.display, f.kind, lang);
   return { ...f, ...l, diagnostics: [...l.diagnostics] };
 }
 
@@ -119,7 +119,7 @@ export async function checkProject(
   }
 
   for (const f of byKind('referential')) {
-    const file = await load(f, lang);
+    const file = load(f, lang);
     if (file.value !== undefined && file.source) {
       const ctx = ruleContext(lang);
       checkReferential(ctx, file.source, file.value as Referential);
@@ -131,7 +131,7 @@ export async function checkProject(
   const referentialsByRoot = new Map<string, LoadedReferential[]>();
   const sessions = new Map<string, { session?: Session; ref?: Referential }>();
   for (const [dir, f] of sessionRefs) {
-    const file = await load(f, lang);
+    const file = load(f, lang);
     out.push(file);
     if (!file.source || file.value === undefined) {
       sessions.set(dir, {});
@@ -154,7 +154,7 @@ export async function checkProject(
   const evaluations = new Map<string, Map<string, Evaluation>>();
   const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
   for (const f of evaluationRefs) {
-    const file = await load(f, lang);
+    const file = load(f, lang);
     const dir = sessionDirOf(f) ?? '';
     if (file.source && file.value !== undefined) {
       const { session, ref } = sessions.get(dir) ?? {};
@@ -178,7 +178,7 @@ export async function checkProject(
   }
 
   for (const f of byKind('deliberation')) {
-    const file = await load(f, lang);
+    const file = load(f, lang);
     if (file.source && file.value !== undefined) {
       const dir = path.dirname(f.abs);
       const ctx = ruleContext(lang);

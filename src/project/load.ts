@@ -84,13 +84,23 @@ export function checkText<T>(text: string, display: string, kind: FileKind, lang
 }
 
 /** Read, parse and schema-check one file. */
-export async function loadFile<T>(
+export function loadFile<T>(
   absPath: string,
   display: string,
   kind: FileKind,
   lang: Lang,
 ): Promise<Loaded<T>> {
-  const read = await readText(absPath, display, lang);
+  return Promise.resolve(loadFileSync<T>(absPath, display, kind, lang));
+}
+
+/** {@link loadFile} without a promise, for loops over thousands of files. */
+export function loadFileSync<T>(
+  absPath: string,
+  display: string,
+  kind: FileKind,
+  lang: Lang,
+): Loaded<T> {
+  const read = readTextSync(absPath, display, lang);
   if (read.text === undefined) return { diagnostics: read.diagnostics };
   return checkText<T>(read.text, display, kind, lang);
 }
