@@ -114,6 +114,37 @@ describe('findings of the code review, kept fixed', () => {
     expect(await project.read('sessions/s1/deliberation.yaml')).not.toContain('closed:');
   });
 
+  it('no amendment once the deliberation is closed: the signed PV rests on the results', async () => {
+    for (const c of ['c001', 'c002']) {
+      const r = await certif('grade', c, 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin');
+      expect(r.code).toBe(0);
+    }
+    expect(
+      (await certif('deliberate', '--candidate', 'c001', '--bloc', 'BC02', '--decision', 'absent'))
+        .code,
+    ).toBe(0);
+    expect((await certif('deliberate', '--accept')).code).toBe(0);
+    expect(
+      (await certif('deliberate', '--close', '--members', 'Anne Leroy', '--place', 'Rouen')).code,
+    ).toBe(0);
+    const file = project.evaluationFile('c002', 'BC01');
+    const before = await readFile(file, 'utf8');
+    const amend = await certif(
+      'amend',
+      'c002',
+      'BC01',
+      '--set',
+      'C2=A',
+      '--reason',
+      'erreur',
+      '--by',
+      'jdupont',
+    );
+    expect(amend.code).toBe(1);
+    expect(amend.stderr).toContain('délibération de la session est close');
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

@@ -58,6 +58,7 @@ export class EvaluationHandle {
   ): Promise<EvaluationHandle> {
     const { lang } = ctx;
     const file = evaluationPath(ctx, candidate.id, unit.id);
+    await assertNotClosed(ctx);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
     await cleanOrphanTemps(path.dirname(file));
     const lock = await lockForCommand(file, who, now, (o) => ({
@@ -222,6 +223,28 @@ export class EvaluationHandle {
     await writeFileAtomic(this.file, text);
     this.doc = next;
   }
+}
+
+/**
+ * Once the jury de certification has closed its deliberation, the procès-verbal it signed rests on
+ * the session's evaluations: none is graded or amended any more.
+ */
+async function assertNotClosed(ctx: SessionContext): Promise<void> {
+  const { readDeliberation } = await import('./deliberation.js');
+  const closed = (await readDeliberation(ctx))?.value.closed;
+  if (!closed) return;
+  throw new InputError(
+    pick(
+      ctx.lang,
+      `La délibération de la session est close depuis le ${closed.date} : ses évaluations ne se modifient plus.`,
+      `The session's deliberation was closed on ${closed.date}: its evaluations are no longer changed.`,
+    ),
+    pick(
+      ctx.lang,
+      'Une correction après le jury relève d’une nouvelle délibération (session suivante) ; rien n’a été modifié.',
+      'A correction after the jury belongs to a new deliberation (a later session); nothing was changed.',
+    ),
+  );
 }
 
 /** Errors an evaluation text would have once written (schema and rules). */
