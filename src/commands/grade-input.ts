@@ -8,6 +8,7 @@ import { parseVerdict, toResult, type Result, type ResultValue } from '../model/
 import type { Verdict } from '../model/types.js';
 import { competenciesOf, type GradedUnit, type Referential } from '../model/types.js';
 import { observationRequired } from '../rules/evaluation.js';
+import { csvSeparator, foldHeader, withoutBom } from '../source/text.js';
 
 /** Verdicts and observations given on the command line or in a file, before merging. */
 export interface RawInput {
@@ -72,26 +73,18 @@ function splitAssignment(arg: string, option: string, lang: Lang): [string, stri
 /** Read `--from` (CSV with competence;resultat;observation columns, or YAML) into raw input. */
 function readFrom(text: string, file: string, unit: GradedUnit, into: RawInput, lang: Lang): void {
   if (/\.csv$/i.test(file)) {
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    const first = body.split(/\r?\n/, 1)[0] ?? '';
-    const delimiter = first.split(';').length >= first.split(',').length ? ';' : ',';
+    const body = withoutBom(text);
     let rows: string[][];
     try {
       rows = parseCsv(body, {
-        delimiter,
+        delimiter: csvSeparator(body),
         skip_empty_lines: true,
         relax_column_count: true,
       });
     } catch (error) {
       throw new InputError(`${file}: ${(error as Error).message}`);
     }
-    const norm = (h: string) =>
-      h
-        .trim()
-        .toLowerCase()
-        .normalize('NFD')
-        .replace(/[\u0300-\u036f]/g, '');
-    const head = (rows[0] ?? []).map(norm);
+    const head = (rows[0] ?? []).map(foldHeader);
     const ci = head.findIndex((h) => h === 'competence' || h === 'competency' || h === 'id');
     const ri = head.findIndex((h) => h === 'resultat' || h === 'result' || h === 'verdict');
     const oi = head.findIndex((h) => h === 'observation');

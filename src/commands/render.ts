@@ -145,7 +145,7 @@ export async function renderSheet(
       units.push(sheetUnitModel(ctx, u, s.evaluation, s.proposal, t));
     }
     const model = {
-      ...gridHeader(ctx, o.lang),
+      ...sessionFacts(ctx, o.lang),
       candidate: {
         id: c.id,
         name: `${c.family_name} ${c.given_name}`,
@@ -160,18 +160,6 @@ export async function renderSheet(
     });
   }
   return emit(docs, t.sheetTitle, o, io);
-}
-
-function gridHeader(ctx: SessionContext, lang: 'fr' | 'en') {
-  const facts = sessionFacts(ctx, lang);
-  return {
-    title: facts.title,
-    rncp: facts.rncp,
-    referential: facts.referential,
-    session: facts.session,
-    centre: facts.centre,
-    dates: facts.dates,
-  };
 }
 
 /** `certif render pv`: the procès-verbal of the jury de certification. */

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic, registerMessages } from '../diagnostics/messages.js';
 import type { Candidate } from '../model/session.js';
+import { csvSeparator, foldHeader, withoutBom } from '../source/text.js';
 
 const t = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 
@@ -132,23 +133,6 @@ const headerKeys = {
 
 type Field = (typeof headerKeys)[keyof typeof headerKeys];
 
-function normaliseHeader(h: string): string {
-  return h
-    .trim()
-    .toLowerCase()
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/\s+/g, ' ');
-}
-
-/** Guess the separator from the header line: the one of `;` and `,` it holds most. */
-function separatorOf(text: string): ';' | ',' {
-  const first = text.split(/\r?\n/, 1)[0] ?? '';
-  const semi = first.split(';').length;
-  const comma = first.split(',').length;
-  return semi >= comma ? ';' : ',';
-}
-
 const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const FORMULA = /^[=+\-@\t\r]/;
 
@@ -192,13 +176,13 @@ export function parseCandidatesCsv(
 ): { candidates: Candidate[]; lines: number[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const at = (line: number, column = 1) => ({ file: display, line, column });
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = withoutBom(text);
   if (body.trim() === '')
     return { candidates: [], lines: [], diagnostics: [diagnostic(lang, 'csv/empty', {}, at(1))] };
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     rows = parse(body, {
-      delimiter: separatorOf(body),
+      delimiter: csvSeparator(body),
       relax_column_count: true,
       skip_empty_lines: true,
       info: true,
@@ -228,7 +212,7 @@ export function parseCandidatesCsv(
   }
   const columns = new Map<Field, number>();
   head.record.forEach((h, i) => {
-    const key = headerKeys[normaliseHeader(h) as keyof typeof headerKeys] as Field | undefined;
+    const key = headerKeys[foldHeader(h) as keyof typeof headerKeys] as Field | undefined;
     if (key && !columns.has(key)) columns.set(key, i);
   });
   for (const [field, label] of [

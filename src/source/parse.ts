@@ -1,4 +1,5 @@
 import type { Document, LineCounter, Node, YAMLError } from 'yaml';
+import { withoutBom } from './text.js';
 import { yamlLib } from './yaml-lib.js';
 import type { CST } from 'yaml';
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
@@ -46,7 +47,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
     const text = decoder.decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    return withoutBom(text);
   } catch {
     return undefined;
   }
