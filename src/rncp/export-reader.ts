@@ -281,7 +281,7 @@ export async function scanExport(
     xmlError ??= error;
   });
 
-  const stream = createReadStream(abs, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  const stream = createReadStream(abs, { encoding: 'utf8', highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       parser.write(chunk);
