@@ -11,7 +11,8 @@ import { run } from '../src/cli/main.js';
 import type { Referential } from '../src/model/types.js';
 import { repoRoot, runBinary, runInProcess } from './helpers/cli.js';
 
-const SAMPLE = '/work/shared/standards/rncp-export-sample.xml';
+/** Six real fiches of France Compétences' export (copy of shared/standards/rncp-export-sample.xml). */
+const SAMPLE = path.join(repoRoot, 'test/fixtures/rncp/export-sample.xml');
 const sampleXml = readFileSync(SAMPLE, 'utf8');
 
 // ── An independent reading of the sample: string slicing on the XML text, no XML parser ──────
