@@ -510,7 +510,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument('<export.xml>')
-    .requiredOption(
+    .option(
       '--fiche <RNCPn>',
       h('numéro de la fiche (ex. RNCP37488)', 'fiche number (e.g. RNCP37488)'),
     )
@@ -527,7 +527,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     )
     .option('--force', h('remplace un fichier existant', 'replace an existing file'), false)
     .action(
-      async (file: string, opts: { fiche: string; out?: string; id?: string; force: boolean }) => {
+      async (file: string, opts: { fiche?: string; out?: string; id?: string; force: boolean }) => {
         const { rncpImportCommand } = await import('../commands/rncp.js');
         code = await rncpImportCommand(file, { ...opts, lang }, io);
       },

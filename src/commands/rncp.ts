@@ -115,7 +115,7 @@ async function findFiche(
 
 /** Options of `certif rncp import`. */
 export interface RncpImportOptions {
-  readonly fiche: string;
+  readonly fiche?: string | undefined;
   readonly out?: string | undefined;
   readonly id?: string | undefined;
   readonly force: boolean;
@@ -132,6 +132,16 @@ export async function rncpImportCommand(
   io: Io,
 ): Promise<number> {
   const { lang } = options;
+  if (!options.fiche) {
+    throw new UsageError(
+      pick(lang, 'Quelle fiche importer ? --fiche manque.', 'Which fiche? --fiche is missing.'),
+      pick(
+        lang,
+        `Ex. certif rncp import ${file} --fiche RNCP37488 ; certif rncp list ${file} liste les fiches.`,
+        `E.g. certif rncp import ${file} --fiche RNCP37488; certif rncp list ${file} lists the fiches.`,
+      ),
+    );
+  }
   const number = ficheNumber(options.fiche, lang);
   const id = options.id ?? number.toLowerCase();
   if (!SLUG.test(id)) {
