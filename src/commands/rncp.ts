@@ -73,9 +73,16 @@ async function exportPath(
 ): Promise<{ abs: string; display: string }> {
   const abs = path.resolve(io.cwd, file);
   const display = displayPath(abs, io.cwd);
-  if ((await pathKind(abs)) !== 'file') {
+  const kind = await pathKind(abs);
+  if (kind !== 'file') {
     throw new UsageError(
-      pick(lang, `Export introuvable : ${display}`, `No such export: ${display}`),
+      kind === 'dir'
+        ? pick(
+            lang,
+            `${display} est un dossier, pas un export XML.`,
+            `${display} is a folder, not an XML export.`,
+          )
+        : pick(lang, `Export introuvable : ${display}`, `No such export: ${display}`),
       pick(
         lang,
         'Donnez le fichier XML de l’export RNCP de France Compétences (data.gouv.fr, flux 4.1).',

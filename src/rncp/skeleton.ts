@@ -165,7 +165,12 @@ export function buildSkeleton(fiche: RncpFiche, options: SkeletonOptions): Skele
     out.push(`  - id: ${id}`);
     if (BLOC_CODE.test(bloc.code)) out.push(`    code: ${bloc.code}`);
     else if (bloc.code)
-      out.push(`    # ${h('code dans l’export', 'code in the export')} : ${oneLine(bloc.code)}`);
+      out.push(
+        `    # ${h(
+          `code dans l’export, hors du format RNCP…BC.. : ${oneLine(bloc.code)}`,
+          `code in the export, not in the RNCP…BC.. format: ${oneLine(bloc.code)}`,
+        )}`,
+      );
     else if (fiche.blocs.length > 0)
       out.push(
         `    # ${h('code du bloc absent de l’export', 'bloc code missing from the export')}`,
