@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import type { Io } from '../src/cli/io.js';
 import { run } from '../src/cli/main.js';
 import type { Referential } from '../src/model/types.js';
+import { splitCompetencies } from '../src/rncp/text.js';
 import { repoRoot, runBinary, runInProcess } from './helpers/cli.js';
 
 /** Six real fiches of France Compétences' export (copy of shared/standards/rncp-export-sample.xml). */
@@ -513,6 +514,22 @@ describe('certif rncp check', () => {
     expect(d[0]?.message).toContain('31/08/2024');
   });
 
+  it('a bloc without code is compared by its id, with a warning naming the code to add', async () => {
+    const text = await readFile(path.join(dir, 'referentials/rncp40344.yaml'), 'utf8');
+    await writeFile(
+      path.join(dir, 'referentials/nocode.yaml'),
+      text.replace('    code: RNCP40344BC02\n', ''),
+    );
+    const r = await runInProcess(
+      ['rncp', 'check', SAMPLE, 'referentials/nocode.yaml', '--format', 'json'],
+      { cwd: dir },
+    );
+    expect(r.code).toBe(1);
+    const d = (JSON.parse(r.stdout) as JsonReport).diagnostics;
+    expect(d.map((x) => x.ruleId)).toEqual(['rncp/bloc-no-code']);
+    expect(d[0]?.message).toContain('RNCP40344BC02');
+  });
+
   it('a référentiel without RNCP number, or with one absent from the export', async () => {
     const bundled = await runInProcess(
       ['rncp', 'check', SAMPLE, path.join(repoRoot, 'referentials/relation-client.yaml')],
@@ -530,5 +547,33 @@ describe('certif rncp check', () => {
     });
     expect(gone.code).toBe(1);
     expect(gone.stdout).toContain('La fiche RNCP11111 n’est pas dans l’export');
+  });
+});
+
+describe('splitting LISTE_COMPETENCES', () => {
+  it('does not split at a code cited inside a sentence, nor at a hyphen inside a word', () => {
+    const coded = splitCompetencies(
+      'A3C1. Optimiser le budget, voir A3C2 et A3C3.    A3C2. Définir les indicateurs',
+    );
+    expect(coded.items.map((c) => c.code)).toEqual(['A3C1', 'A3C2']);
+    expect(coded.items[0]?.label).toBe('Optimiser le budget, voir A3C2 et A3C3.');
+    const bulleted = splitCompetencies(
+      '- Manipuler le matériel médico- chirurgical    - Choisir le coût - délai adapté',
+    );
+    expect(bulleted.items.map((c) => c.label)).toEqual([
+      'Manipuler le matériel médico- chirurgical',
+      'Choisir le coût - délai adapté',
+    ]);
+  });
+
+  it('reads HTML lists and entities, and one sentence per competency otherwise', () => {
+    expect(
+      splitCompetencies('<ul><li>Accueillir&nbsp;le client</li><li>Vendre</li></ul>').items,
+    ).toEqual([{ label: 'Accueillir le client' }, { label: 'Vendre' }]);
+    expect(splitCompetencies('Gérer les stocks.    Organiser les plannings.').items).toEqual([
+      { label: 'Gérer les stocks.' },
+      { label: 'Organiser les plannings.' },
+    ]);
+    expect(splitCompetencies('   ').style).toBe('empty');
   });
 });
