@@ -276,6 +276,22 @@ describe('certif rncp import, on each fiche of the sample', () => {
     ).toBe('none');
   });
 
+  it('stops reading once the fiche is read: damage after it does not matter to import', async () => {
+    const dir = await project('stop');
+    const cut = sampleXml.indexOf('<NUMERO_FICHE>RNCP40344<');
+    const end = sampleXml.indexOf('</FICHE>', cut) + '</FICHE>'.length;
+    await writeFile(path.join(dir, 'cut.xml'), `${sampleXml.slice(0, end)}\n<FICHE><broken`);
+    const imported = await runInProcess(['rncp', 'import', 'cut.xml', '--fiche', 'RNCP40344'], {
+      cwd: dir,
+    });
+    expect(imported.code).toBe(0);
+    // Reading the whole file (list, or a fiche that is not there) meets the damage.
+    const listed = await runInProcess(['rncp', 'list', 'cut.xml'], { cwd: dir });
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toMatch(/cut\.xml:\d+:\d+ : XML mal formé/);
+    expect(listed.stdout).toBe('');
+  });
+
   it('HTML pasted into the fiche and a bloc without code still give a clean skeleton', async () => {
     const dir = await project('html');
     await writeFile(
