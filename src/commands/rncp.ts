@@ -168,6 +168,16 @@ export async function rncpImportCommand(
       ? path.resolve(io.cwd, options.out)
       : path.join(await findProjectRoot(io.cwd), 'referentials', `${id}.yaml`);
   const targetDisplay = target ? displayPath(target, io.cwd) : '-';
+  if (target && (await pathKind(target)) === 'dir') {
+    throw new UsageError(
+      pick(lang, `${targetDisplay} est un dossier.`, `${targetDisplay} is a folder.`),
+      pick(
+        lang,
+        'Donnez à --out le chemin d’un fichier, ex. referentials/mon-titre.yaml.',
+        'Give --out the path of a file, e.g. referentials/my-title.yaml.',
+      ),
+    );
+  }
   if (target && !options.force && (await pathKind(target)) !== 'missing') {
     throw new InputError(
       pick(lang, `${targetDisplay} existe déjà.`, `${targetDisplay} already exists.`),
