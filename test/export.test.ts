@@ -481,6 +481,17 @@ describe('certif export badges', () => {
       expect(bc01?.uri).toMatch(/^https:\/\/case\.exemple\.fr\/v1p0\/CFItems\//);
     });
 
+    it('says when --out cannot be written, exit 1, no stack', async () => {
+      await writeFile(path.join(demo, 'a-file'), 'x');
+      const r = await certif(['export', 'badges', '--out', 'a-file']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('Impossible d’écrire a-file');
+      expect(r.stderr).not.toContain('    at ');
+      const csv = await certif(['export', 'csv', '--out', 'a-file/x.csv', '--lang', 'en']);
+      expect(csv.code).toBe(1);
+      expect(csv.stderr).toContain('Cannot write a-file/x.csv');
+    });
+
     it('refuses an evaluation edited by hand after the deliberation, and writes nothing', async () => {
       const file = path.join(demo, 'sessions', 'demo-2026-06', 'evaluations', 'c001', 'BC01.yaml');
       const original = await readFile(file, 'utf8');

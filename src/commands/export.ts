@@ -43,15 +43,44 @@ function checkBaseUri(o: CaseCliOptions): void {
   }
 }
 
+const WRITE_ERRORS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
+
+/** A folder or file that cannot be written is the user's to fix (exit 1), not a bug. */
+async function writing<T>(
+  target: string,
+  io: Io,
+  lang: Lang,
+  action: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!WRITE_ERRORS.has(code)) throw error;
+    const display = displayPath(target, io.cwd);
+    throw new InputError(
+      pick(lang, `Impossible d’écrire ${display} (${code}).`, `Cannot write ${display} (${code}).`),
+      pick(
+        lang,
+        'Choisissez avec --out un autre chemin, où vous pouvez écrire.',
+        'Choose with --out another path, one you can write to.',
+      ),
+      { cause: error },
+    );
+  }
+}
+
 /** Write to `--out` (atomically, its folder created) or to stdout. */
-async function output(text: string, out: string | undefined, io: Io): Promise<void> {
+async function output(text: string, out: string | undefined, io: Io, lang: Lang): Promise<void> {
   if (!out) {
     io.stdout.write(text);
     return;
   }
   const file = path.resolve(io.cwd, out);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, text);
+  await writing(file, io, lang, async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, text);
+  });
   io.stderr.write(`✔ ${displayPath(file, io.cwd)}\n`);
 }
 
@@ -81,7 +110,7 @@ export async function exportCase(
   const root = await findProjectRoot(io.cwd);
   const { ref } = await resolveReferential(referential, root, io.cwd, o.lang);
   const options: CaseOptions = { baseUri: o.baseUri, date: o.date, creator: o.creator };
-  await output(caseJson(buildCasePackage(ref, options)), o.out, io);
+  await output(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
   return 0;
 }
 
@@ -200,7 +229,7 @@ export async function exportBadges(
     lang,
   );
   const dir = path.resolve(io.cwd, o.out);
-  await mkdir(dir, { recursive: true });
+  await writing(dir, io, lang, () => mkdir(dir, { recursive: true }));
   const caseOptions: CaseOptions = { baseUri: o.baseUri };
   for (const { state, name } of todo) {
     const bloc = ctx.ref.blocs.find((b) => b.id === state.unit.id);
@@ -216,7 +245,7 @@ export async function exportBadges(
       caseOptions,
     });
     const target = path.join(dir, name);
-    await writeFileAtomic(target, badgeJson(badge));
+    await writing(target, io, lang, () => writeFileAtomic(target, badgeJson(badge)));
     io.stderr.write(`✔ ${displayPath(target, io.cwd)}\n`);
   }
   io.stderr.write(
@@ -272,6 +301,6 @@ export async function exportCsv(
       ),
     );
   }
-  await output(csvText(table), o.out, io);
+  await output(csvText(table), o.out, io, lang);
   return 0;
 }
