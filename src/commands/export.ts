@@ -215,25 +215,26 @@ export async function exportBadges(
   };
   const rows = await deliberationRows(ctx, d.value);
   const wanted = new Set(candidates.map((c) => c.id));
-  const todo: { state: UnitState; name: string }[] = [];
+  const states: UnitState[] = [];
+  const skipped: string[] = [];
   for (const row of rows) {
     if (!wanted.has(row.candidate.id)) continue;
     for (const u of row.units) {
-      if (u.decision !== 'valide' || !u.state) continue;
-      if (!ctx.ref.blocs.some((b) => b.id === u.unit)) continue;
-      todo.push({ state: u.state, name: `${row.candidate.id}-${u.unit}.json` });
+      if (u.decision !== 'valide' || !ctx.ref.blocs.some((b) => b.id === u.unit)) continue;
+      if (u.state) states.push(u.state);
+      else skipped.push(`${row.candidate.id} ${u.unit}`);
     }
   }
-  assertPrintable(
-    todo.map((x) => x.state),
-    lang,
-  );
-  const dir = path.resolve(io.cwd, o.out);
-  await writing(dir, io, lang, () => mkdir(dir, { recursive: true }));
+  assertPrintable(states, lang);
   const caseOptions: CaseOptions = { baseUri: o.baseUri };
-  for (const { state, name } of todo) {
+  // Every credential is built before the first is written: a failure leaves no partial set.
+  const files: { name: string; text: string }[] = [];
+  for (const state of states) {
     const bloc = ctx.ref.blocs.find((b) => b.id === state.unit.id);
-    if (!bloc || state.state !== 'final' || !state.evaluation) continue;
+    if (!bloc || state.state !== 'final' || !state.evaluation) {
+      skipped.push(`${state.candidate.id} ${state.unit.id}`);
+      continue;
+    }
     const badge = buildBadge({
       ref: ctx.ref,
       session: ctx.session,
@@ -244,12 +245,26 @@ export async function exportBadges(
       issuer,
       caseOptions,
     });
+    files.push({ name: `${state.candidate.id}-${bloc.id}.json`, text: badgeJson(badge) });
+  }
+  const dir = path.resolve(io.cwd, o.out);
+  await writing(dir, io, lang, () => mkdir(dir, { recursive: true }));
+  for (const { name, text } of files) {
     const target = path.join(dir, name);
-    await writing(target, io, lang, () => writeFileAtomic(target, badgeJson(badge)));
+    await writing(target, io, lang, () => writeFileAtomic(target, text));
     io.stderr.write(`✔ ${displayPath(target, io.cwd)}\n`);
   }
+  for (const s of skipped) {
+    io.stderr.write(
+      pick(
+        lang,
+        `⚠ ${s} : validé sans évaluation finale, pas d’attestation.\n`,
+        `⚠ ${s}: validated without a final evaluation, no credential.\n`,
+      ),
+    );
+  }
   io.stderr.write(
-    todo.length === 0
+    files.length === 0
       ? pick(
           lang,
           'Aucun bloc validé par le jury : aucune attestation écrite.\n',
@@ -257,8 +272,8 @@ export async function exportBadges(
         )
       : pick(
           lang,
-          `${todo.length} attestation(s) Open Badges 3.0, non signées : signez-les avant de les remettre (voir le README).\n`,
-          `${todo.length} Open Badges 3.0 credential(s), unsigned: sign them before handing them out (see the README).\n`,
+          `${files.length} attestation(s) Open Badges 3.0, non signées : signez-les avant de les remettre (voir le README).\n`,
+          `${files.length} Open Badges 3.0 credential(s), unsigned: sign them before handing them out (see the README).\n`,
         ),
   );
   return 0;
