@@ -329,6 +329,18 @@ describe('certif export badges', () => {
     expect(en.stderr).toContain('The deliberation is not closed');
   });
 
+  it('(csv, meanwhile) warns that decisions are provisional and shows the draft waiting', async () => {
+    const r = await certif(['export', 'csv']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Délibération non close : les décisions sont provisoires');
+    const c004 = readCsv(r.stdout).find((row) => row[1] === 'c004' && row[4] === 'BC02');
+    expect(c004?.slice(6, 9)).toEqual([
+      'BROUILLON — non finalisée',
+      'en attente (évaluation en brouillon)',
+      '',
+    ]);
+  });
+
   describe('once the deliberation is closed', () => {
     beforeAll(async () => {
       const sets = Array.from({ length: 11 }, (_, i) => ['--set', `C${i + 10}=A`]).flat();
@@ -521,6 +533,7 @@ describe('certif export csv', () => {
   it('neutralises every cell a spreadsheet would run, and opens with the right columns', async () => {
     const r = await certif(['export', 'csv']);
     expect(r.code, r.stderr).toBe(0);
+    expect((await bin(['export', 'csv'])).stdout).toBe(r.stdout);
     expect(r.stdout.startsWith('\uFEFF')).toBe(true);
     // CRLF after every row, and no bare line break (no cell here spans lines).
     expect(r.stdout.split('\r\n').some((line) => /[\r\n]/.test(line))).toBe(false);
