@@ -278,6 +278,12 @@ describe('certif export case', () => {
     expect(pkg.CFItems[0]?.identifier).toBe(base.CFItems[0]?.identifier);
     expect(caseValidator()(pkg)).toBe(true);
 
+    // Published identifiers never change with certif's versions: the namespace and names are fixed.
+    expect(base.CFDocument.identifier).toBe('c61aa4a9-b138-5c15-a228-266c9fde7cfd');
+    expect(base.CFItems.find((i) => i.humanCodingScheme === 'BC01')?.identifier).toBe(
+      '3d34326f-83c0-5866-99d7-7bf119c4f3c0',
+    );
+
     const bad = await certif(['export', 'case', '--date', '01/03/2024']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Date invalide');
