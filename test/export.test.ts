@@ -137,6 +137,7 @@ interface CaseItem {
   fullStatement: string;
   humanCodingScheme: string;
   CFItemType: string;
+  CFItemTypeURI: { identifier: string };
   lastChangeDateTime: string;
 }
 interface CaseAssociation {
@@ -157,6 +158,7 @@ interface CasePackage {
   CFItems: CaseItem[];
   CFAssociations: CaseAssociation[];
   CFRubrics: CaseRubric[];
+  CFDefinitions: { CFItemTypes: { identifier: string; title: string }[] };
 }
 interface RefYaml {
   blocs: {
@@ -224,6 +226,14 @@ describe('certif export case', () => {
     expect(byCode.get('BC01.CR3')?.CFItemType).toBe('Critère d’évaluation');
     expect(byCode.get('BC02.C20')?.CFItemType).toBe('Compétence');
     expect(new Set(pkg.CFItems.map((i) => i.identifier)).size).toBe(pkg.CFItems.length);
+    const types = new Map(pkg.CFDefinitions.CFItemTypes.map((t) => [t.identifier, t.title]));
+    expect([...types.values()]).toEqual([
+      'Bloc de compétences',
+      'Activité',
+      'Compétence',
+      'Critère d’évaluation',
+    ]);
+    for (const i of pkg.CFItems) expect(types.get(i.CFItemTypeURI.identifier)).toBe(i.CFItemType);
 
     const parentOf = new Map<string, string>();
     for (const a of pkg.CFAssociations) {

@@ -30,6 +30,7 @@ export interface CaseOptions {
 
 type Kind =
   | 'CFDocuments'
+  | 'CFItemTypes'
   | 'CFItems'
   | 'CFAssociations'
   | 'CFRubrics'
@@ -124,10 +125,32 @@ export function buildCasePackage(ref: Referential, o: CaseOptions = {}) {
     lastChangeDateTime: when,
     ...(source ? { officialSourceURL: source } : {}),
     ...(ref.legal_basis ? { notes: ref.legal_basis } : {}),
-    ...(ref.rncp ? { subject: [ref.rncp] } : {}),
+    ...(ref.rncp || ref.level
+      ? {
+          description: [ref.rncp, ref.level ? `niveau ${ref.level}` : '']
+            .filter(Boolean)
+            .join(', '),
+        }
+      : {}),
     language: 'fr',
     version: ref.version,
     CFPackageURI: docLink,
+  };
+
+  const typeKeys = Object.keys(ITEM_TYPES) as (keyof typeof ITEM_TYPES)[];
+  const itemTypes = typeKeys.map((key, i) => {
+    const identifier = elementUuid(ref, `item-type/${key}`);
+    return {
+      identifier,
+      uri: caseUri('CFItemTypes', identifier, o),
+      title: ITEM_TYPES[key],
+      hierarchyCode: String(i + 1),
+      lastChangeDateTime: when,
+    };
+  });
+  const typeLink = (key: keyof typeof ITEM_TYPES): LinkUri => {
+    const t = itemTypes[typeKeys.indexOf(key)];
+    return { title: t?.title ?? '', identifier: t?.identifier ?? '', uri: t?.uri ?? '' };
   };
 
   const items: Record<string, unknown>[] = [];
@@ -148,6 +171,7 @@ export function buildCasePackage(ref: Referential, o: CaseOptions = {}) {
       humanCodingScheme: code,
       listEnumeration: String(position),
       CFItemType: ITEM_TYPES[type],
+      CFItemTypeURI: typeLink(type),
       language: 'fr',
       ...extra,
       lastChangeDateTime: when,
@@ -202,6 +226,7 @@ export function buildCasePackage(ref: Referential, o: CaseOptions = {}) {
     CFDocument,
     CFItems: items,
     CFAssociations: associations,
+    CFDefinitions: { CFItemTypes: itemTypes },
     CFRubrics: rubrics,
   };
 }
