@@ -139,6 +139,8 @@ interface CaseItem {
   CFItemType: string;
   CFItemTypeURI: { identifier: string };
   lastChangeDateTime: string;
+  alternativeLabel?: string;
+  notes?: string;
 }
 interface CaseAssociation {
   associationType: string;
@@ -154,7 +156,12 @@ interface CaseRubric {
   }[];
 }
 interface CasePackage {
-  CFDocument: { identifier: string; lastChangeDateTime: string; version: string };
+  CFDocument: {
+    identifier: string;
+    lastChangeDateTime: string;
+    version: string;
+    officialSourceURL?: string;
+  };
   CFItems: CaseItem[];
   CFAssociations: CaseAssociation[];
   CFRubrics: CaseRubric[];
@@ -298,6 +305,32 @@ describe('certif export case', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Date invalide');
     expect(bad.stdout).toBe('');
+  });
+});
+
+describe('certif export case on another référentiel, with hostile wording', () => {
+  it('keeps codes, thresholds and the RNCP page, and every character of the wording', async () => {
+    const source = path.join(
+      path.dirname(new URL(import.meta.url).pathname),
+      'fixtures',
+      'referentials',
+      'other-title.yaml',
+    );
+    const doc = parseDocument(await readFile(source, 'utf8'));
+    const hostile = '=cmd|\' /C calc\'!A0 "guillemets" \\ </script>\u2028<b>fin</b>';
+    doc.setIn(['blocs', 0, 'activities', 0, 'competencies', 0, 'label'], hostile);
+    await writeFile(path.join(root, 'hostile.yaml'), doc.toString());
+    const r = await certif(['export', 'case', '../hostile.yaml']);
+    expect(r.code, r.stderr).toBe(0);
+    const pkg = JSON.parse(r.stdout) as CasePackage;
+    expect(caseValidator()(pkg)).toBe(true);
+    expect(pkg.CFDocument.officialSourceURL).toBe(
+      'https://www.francecompetences.fr/recherche/rncp/12345/',
+    );
+    const byCode = new Map(pkg.CFItems.map((i) => [i.humanCodingScheme, i]));
+    expect(byCode.get('BC01')?.alternativeLabel).toBe('RNCP12345BC01');
+    expect(byCode.get('BC01.C1')?.fullStatement).toBe(hostile);
+    expect(byCode.get('BC01.C2')?.notes).toBeTruthy();
   });
 });
 
