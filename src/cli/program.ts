@@ -571,6 +571,134 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       },
     );
 
+  const exportCmd = program
+    .command('export')
+    .description(
+      h(
+        'exporte vers les autres systèmes : CASE, Open Badges 3.0, tableur',
+        'export to other systems: CASE, Open Badges 3.0, spreadsheets',
+      ),
+    );
+  const baseUriOption = () =>
+    new Option(
+      '--base-uri <url>',
+      h(
+        'URL du serveur CASE où les éléments seront publiés (défaut : urn:uuid:)',
+        'URL of the CASE server the items will be published on (default: urn:uuid:)',
+      ),
+    );
+  exportCmd
+    .command('case')
+    .description(
+      h(
+        'le référentiel en paquet CASE 1.0 (CFPackage JSON)',
+        'the référentiel as a CASE 1.0 package (CFPackage JSON)',
+      ),
+    )
+    .argument(
+      '[referential]',
+      h('référentiel (id, id@version ou chemin)', 'référentiel (id, id@version or path)'),
+    )
+    .option(
+      '-o, --out <file>',
+      h('fichier à écrire (sinon la sortie standard)', 'file to write (stdout otherwise)'),
+    )
+    .option(
+      '--date <YYYY-MM-DD>',
+      h(
+        'date de dernière modification (défaut : 1970-01-01, le référentiel n’en porte pas)',
+        'last change date (default: 1970-01-01, the référentiel carries none)',
+      ),
+    )
+    .option(
+      '--creator <name>',
+      h('auteur du référentiel (défaut : certif)', 'author of the référentiel (default: certif)'),
+    )
+    .addOption(baseUriOption())
+    .action(
+      async (
+        referential: string | undefined,
+        opts: { out?: string; date?: string; creator?: string; baseUri?: string },
+      ) => {
+        const { exportCase } = await import('../commands/export.js');
+        code = await exportCase(referential, { ...opts, lang }, io);
+      },
+    );
+  exportCmd
+    .command('badges')
+    .description(
+      h(
+        'une attestation Open Badges 3.0 (non signée) par bloc validé par le jury',
+        'one Open Badges 3.0 credential (unsigned) per bloc validated by the jury',
+      ),
+    )
+    .argument('[session]', h('dossier de la session', 'session folder'))
+    .addOption(sessionOption())
+    .option('--candidate <id>', h('un seul candidat', 'one candidate only'))
+    .option(
+      '-o, --out <dir>',
+      h('dossier où écrire un fichier JSON par bloc', 'folder for one JSON file per bloc'),
+    )
+    .option(
+      '--issuer <uri>',
+      h(
+        'identifiant de l’émetteur (DID ou URL de la clé de signature)',
+        'issuer id (DID or URL of the signing key)',
+      ),
+    )
+    .option(
+      '--issuer-name <name>',
+      h('nom de l’émetteur (défaut : le centre)', 'issuer name (default: the centre)'),
+    )
+    .addOption(baseUriOption())
+    .action(
+      async (
+        session: string | undefined,
+        opts: {
+          session?: string;
+          candidate?: string;
+          out?: string;
+          issuer?: string;
+          issuerName?: string;
+          baseUri?: string;
+        },
+      ) => {
+        const { exportBadges } = await import('../commands/export.js');
+        code = await exportBadges(session, { ...opts, lang }, io);
+      },
+    );
+  exportCmd
+    .command('csv')
+    .description(
+      h(
+        'résultats pour un tableur (UTF-8 avec BOM, point-virgule)',
+        'results for a spreadsheet (UTF-8 with BOM, semicolon)',
+      ),
+    )
+    .argument('[session]', h('dossier de la session', 'session folder'))
+    .addOption(sessionOption())
+    .addOption(
+      new Option(
+        '--by <table>',
+        h('une ligne par bloc ou par compétence', 'one row per bloc or per competency'),
+      )
+        .choices(['bloc', 'competency'])
+        .default('bloc'),
+    )
+    .option(
+      '-o, --out <file>',
+      h('fichier à écrire (sinon la sortie standard)', 'file to write (stdout otherwise)'),
+    )
+    .action(
+      async (
+        session: string | undefined,
+        opts: { session?: string; by: 'bloc' | 'competency'; out?: string },
+      ) => {
+        const { exportCsv } = await import('../commands/export.js');
+        code = await exportCsv(session, { ...opts, lang }, io);
+      },
+    );
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

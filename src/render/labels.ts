@@ -83,6 +83,20 @@ const fr = {
   colon: ' : ',
   colonEnd: ' :',
   semi: ' ; ',
+  csvSession: 'session',
+  csvId: 'identifiant',
+  csvFamilyName: 'nom',
+  csvGivenName: 'prénom',
+  csvBloc: 'bloc',
+  csvTitle: 'intitulé',
+  csvEvaluation: 'évaluation',
+  csvProposal: 'proposition',
+  csvDecision: 'décision du jury',
+  csvReason: 'motif',
+  csvOutcome: 'résultat du candidat',
+  csvCompetency: 'compétence',
+  csvResult: 'résultat',
+  csvObservation: 'observation',
 };
 
 const en: typeof fr = {
@@ -168,6 +182,20 @@ const en: typeof fr = {
   colon: ': ',
   colonEnd: ':',
   semi: '; ',
+  csvSession: 'session',
+  csvId: 'id',
+  csvFamilyName: 'family name',
+  csvGivenName: 'given name',
+  csvBloc: 'bloc',
+  csvTitle: 'title',
+  csvEvaluation: 'evaluation',
+  csvProposal: 'proposal',
+  csvDecision: 'jury decision',
+  csvReason: 'reason',
+  csvOutcome: 'candidate outcome',
+  csvCompetency: 'competency',
+  csvResult: 'result',
+  csvObservation: 'observation',
 };
 
 /** Labels of the documents, by language. */

@@ -1,0 +1,321 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Io } from '../cli/io.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import { badgeJson, buildBadge, defaultIssuerId, type Issuer } from '../export/badges.js';
+import { buildCasePackage, caseJson, type CaseOptions } from '../export/case.js';
+import { blocTable, competencyTable, csvText } from '../export/csv.js';
+import { checkProject } from '../project/check.js';
+import { deliberationPath, deliberationRows, readDeliberation } from '../project/deliberation.js';
+import { assertPrintable, type UnitState } from '../project/evaluations.js';
+import { displayPath } from '../project/files.js';
+import { resolveReferential } from '../project/referentials.js';
+import { findProjectRoot } from '../project/root.js';
+import { findCandidate, findSessionDir, openSession } from '../project/session.js';
+import { labels } from '../render/labels.js';
+import { writeFileAtomic } from '../source/write.js';
+
+/** Options shared by the CASE and badge exports: where CASE identifiers point. */
+interface CaseCliOptions {
+  readonly baseUri?: string | undefined;
+  readonly lang: Lang;
+}
+
+function checkBaseUri(o: CaseCliOptions): void {
+  if (!o.baseUri) return;
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(o.baseUri).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new UsageError(
+      pick(o.lang, `URL de base invalide : ${o.baseUri}`, `Invalid base URL: ${o.baseUri}`),
+      pick(
+        o.lang,
+        'Donnez l’adresse du serveur CASE, ex. https://case.exemple.fr/ims/case/v1p0/',
+        'Give the CASE server’s address, e.g. https://case.example.org/ims/case/v1p0/',
+      ),
+    );
+  }
+}
+
+const WRITE_ERRORS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
+
+/** A folder or file that cannot be written is the user's to fix (exit 1), not a bug. */
+async function writing<T>(
+  target: string,
+  io: Io,
+  lang: Lang,
+  action: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!WRITE_ERRORS.has(code)) throw error;
+    const display = displayPath(target, io.cwd);
+    throw new InputError(
+      pick(lang, `Impossible d’écrire ${display} (${code}).`, `Cannot write ${display} (${code}).`),
+      pick(
+        lang,
+        'Choisissez avec --out un autre chemin, où vous pouvez écrire.',
+        'Choose with --out another path, one you can write to.',
+      ),
+      { cause: error },
+    );
+  }
+}
+
+/** Write to `--out` (atomically, its folder created) or to stdout. */
+async function output(text: string, out: string | undefined, io: Io, lang: Lang): Promise<void> {
+  if (!out) {
+    io.stdout.write(text);
+    return;
+  }
+  const file = path.resolve(io.cwd, out);
+  await writing(file, io, lang, async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, text);
+  });
+  io.stderr.write(`✔ ${displayPath(file, io.cwd)}\n`);
+}
+
+/** Options of `certif export case`. */
+export interface ExportCaseOptions extends CaseCliOptions {
+  readonly out?: string | undefined;
+  readonly date?: string | undefined;
+  readonly creator?: string | undefined;
+}
+
+/** `certif export case [referential]`: the référentiel as a CASE 1.0 CFPackage (JSON). */
+export async function exportCase(
+  referential: string | undefined,
+  o: ExportCaseOptions,
+  io: Io,
+): Promise<number> {
+  checkBaseUri(o);
+  if (o.date && !/^\d{4}-\d{2}-\d{2}$/.test(o.date)) {
+    throw new UsageError(
+      pick(
+        o.lang,
+        `Date invalide : ${o.date} (AAAA-MM-JJ).`,
+        `Invalid date: ${o.date} (YYYY-MM-DD).`,
+      ),
+    );
+  }
+  const root = await findProjectRoot(io.cwd);
+  const { ref } = await resolveReferential(referential, root, io.cwd, o.lang);
+  const options: CaseOptions = { baseUri: o.baseUri, date: o.date, creator: o.creator };
+  await output(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
+  return 0;
+}
+
+/** Options of `certif export badges`. */
+export interface ExportBadgesOptions extends CaseCliOptions {
+  readonly session?: string | undefined;
+  readonly candidate?: string | undefined;
+  readonly out?: string | undefined;
+  readonly issuer?: string | undefined;
+  readonly issuerName?: string | undefined;
+}
+
+/**
+ * `certif export badges [session]`: one unsigned Open Badges 3.0 credential per bloc the jury
+ * validated, from a closed deliberation that still matches the evaluations it relied on.
+ */
+export async function exportBadges(
+  sessionArg: string | undefined,
+  o: ExportBadgesOptions,
+  io: Io,
+): Promise<number> {
+  const { lang } = o;
+  checkBaseUri(o);
+  if (!o.out) {
+    throw new UsageError(
+      pick(
+        lang,
+        'Où écrire les attestations numériques ? Ajoutez --out <dossier> (un fichier JSON par bloc validé).',
+        'Where should the credentials go? Add --out <folder> (one JSON file per bloc validated).',
+      ),
+    );
+  }
+  if (o.issuer !== undefined && !/^[a-z][a-z0-9+.-]*:\S+$/i.test(o.issuer)) {
+    throw new UsageError(
+      pick(lang, `Émetteur invalide : ${o.issuer}`, `Invalid issuer: ${o.issuer}`),
+      pick(
+        lang,
+        'Donnez une URI : did:web:exemple.fr ou https://exemple.fr/emetteur.',
+        'Give a URI: did:web:example.org or https://example.org/issuer.',
+      ),
+    );
+  }
+  const ctx = await openSession(
+    await findSessionDir(sessionArg ?? o.session, io.cwd, lang),
+    io.cwd,
+    lang,
+  );
+  const candidates = o.candidate ? [findCandidate(ctx, o.candidate)] : ctx.session.candidates;
+  const d = await readDeliberation(ctx);
+  const closed = d?.value.closed;
+  if (!d || !closed) {
+    throw new InputError(
+      pick(
+        lang,
+        'La délibération n’est pas close : aucune attestation numérique ne peut être émise.',
+        'The deliberation is not closed: no credential can be issued.',
+      ),
+      pick(
+        lang,
+        'Clôturez-la d’abord : certif deliberate --close --members "…" --date AAAA-MM-JJ.',
+        'Close it first: certif deliberate --close --members "…" --date YYYY-MM-DD.',
+      ),
+    );
+  }
+  // The closed deliberation must still match the evaluations: no credential from edited files.
+  const file = deliberationPath(ctx);
+  const display = displayPath(file, io.cwd);
+  const [checked] = await checkProject([{ abs: file, display, kind: 'deliberation' }], {
+    lang,
+    cwd: io.cwd,
+  });
+  const errors = checked?.diagnostics.filter((x) => x.severity === 'error') ?? [];
+  if (errors.length > 0) {
+    throw new InvalidFilesError(
+      pick(
+        lang,
+        `délibération incohérente, aucune attestation écrite : ${display}`,
+        `deliberation out of step, no credential written: ${display}`,
+      ),
+      errors,
+    );
+  }
+  const issuerName = o.issuerName?.trim() || ctx.session.centre?.name;
+  if (!issuerName) {
+    throw new InputError(
+      pick(
+        lang,
+        'Qui émet les attestations ? La session n’a pas de centre.',
+        'Who issues the credentials? The session has no centre.',
+      ),
+      pick(
+        lang,
+        'Ajoutez centre: { name: … } à session.yaml, ou --issuer-name "…".',
+        'Add centre: { name: … } to session.yaml, or --issuer-name "…".',
+      ),
+    );
+  }
+  const issuer: Issuer = {
+    id: o.issuer ?? defaultIssuerId(issuerName),
+    name: issuerName,
+    city: o.issuerName ? undefined : ctx.session.centre?.city,
+  };
+  const rows = await deliberationRows(ctx, d.value);
+  const wanted = new Set(candidates.map((c) => c.id));
+  const states: UnitState[] = [];
+  const skipped: string[] = [];
+  for (const row of rows) {
+    if (!wanted.has(row.candidate.id)) continue;
+    for (const u of row.units) {
+      if (u.decision !== 'valide' || !ctx.ref.blocs.some((b) => b.id === u.unit)) continue;
+      if (u.state) states.push(u.state);
+      else skipped.push(`${row.candidate.id} ${u.unit}`);
+    }
+  }
+  assertPrintable(states, lang);
+  const caseOptions: CaseOptions = { baseUri: o.baseUri };
+  // Every credential is built before the first is written: a failure leaves no partial set.
+  const files: { name: string; text: string }[] = [];
+  for (const state of states) {
+    const bloc = ctx.ref.blocs.find((b) => b.id === state.unit.id);
+    if (!bloc || state.state !== 'final' || !state.evaluation) {
+      skipped.push(`${state.candidate.id} ${state.unit.id}`);
+      continue;
+    }
+    const badge = buildBadge({
+      ref: ctx.ref,
+      session: ctx.session,
+      candidate: state.candidate,
+      bloc,
+      evaluation: state.evaluation,
+      closedOn: closed.date,
+      issuer,
+      caseOptions,
+    });
+    files.push({ name: `${state.candidate.id}-${bloc.id}.json`, text: badgeJson(badge) });
+  }
+  const dir = path.resolve(io.cwd, o.out);
+  await writing(dir, io, lang, () => mkdir(dir, { recursive: true }));
+  for (const { name, text } of files) {
+    const target = path.join(dir, name);
+    await writing(target, io, lang, () => writeFileAtomic(target, text));
+    io.stderr.write(`✔ ${displayPath(target, io.cwd)}\n`);
+  }
+  for (const s of skipped) {
+    io.stderr.write(
+      pick(
+        lang,
+        `⚠ ${s} : validé sans évaluation finale, pas d’attestation.\n`,
+        `⚠ ${s}: validated without a final evaluation, no credential.\n`,
+      ),
+    );
+  }
+  io.stderr.write(
+    files.length === 0
+      ? pick(
+          lang,
+          'Aucun bloc validé par le jury : aucune attestation écrite.\n',
+          'No bloc validated by the jury: no credential written.\n',
+        )
+      : pick(
+          lang,
+          `${files.length} attestation(s) Open Badges 3.0, non signées : signez-les avant de les remettre (voir le README).\n`,
+          `${files.length} Open Badges 3.0 credential(s), unsigned: sign them before handing them out (see the README).\n`,
+        ),
+  );
+  return 0;
+}
+
+/** Options of `certif export csv`. */
+export interface ExportCsvOptions {
+  readonly session?: string | undefined;
+  readonly by: 'bloc' | 'competency';
+  readonly out?: string | undefined;
+  readonly lang: Lang;
+}
+
+/** `certif export csv [session]`: results for a French spreadsheet, formulas neutralised. */
+export async function exportCsv(
+  sessionArg: string | undefined,
+  o: ExportCsvOptions,
+  io: Io,
+): Promise<number> {
+  const { lang } = o;
+  const ctx = await openSession(
+    await findSessionDir(sessionArg ?? o.session, io.cwd, lang),
+    io.cwd,
+    lang,
+  );
+  const d = await readDeliberation(ctx);
+  const rows = await deliberationRows(ctx, d?.value);
+  assertPrintable(
+    rows.flatMap((r) => r.units.flatMap((u) => (u.state ? [u.state] : []))),
+    lang,
+  );
+  const t = labels(lang);
+  const table = o.by === 'competency' ? competencyTable(ctx, rows, t) : blocTable(ctx, rows, t);
+  if (!d?.value.closed) {
+    io.stderr.write(
+      pick(
+        lang,
+        '⚠ Délibération non close : les décisions sont provisoires.\n',
+        '⚠ Deliberation not closed: the decisions are provisional.\n',
+      ),
+    );
+  }
+  await output(csvText(table), o.out, io, lang);
+  return 0;
+}
