@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
-import type { Evaluation, Session } from '../model/session.js';
+import type { Entry, Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
 import { checkDeliberation } from '../rules/deliberation.js';
+import { checkEntry, checkReconciled, type ReadEntry } from '../rules/double-marking.js';
 import { checkEvaluation } from '../rules/evaluation.js';
 import { checkReferential } from '../rules/referential.js';
 import { checkSession } from '../rules/session.js';
@@ -43,12 +44,34 @@ function load(f: FileRef, lang: Lang): CheckedFile {
 export function sessionDirOf(file: FileRef): string | undefined {
   if (file.kind === 'session' || file.kind === 'deliberation') return path.dirname(file.abs);
   if (file.kind === 'evaluation') return path.dirname(path.dirname(path.dirname(file.abs)));
+  if (file.kind === 'entry')
+    return path.dirname(path.dirname(path.dirname(path.dirname(file.abs))));
   return undefined;
 }
 
 /** The project root of a session folder: the parent of `sessions/`. */
 export function projectRootOf(sessionDir: string): string {
   return path.resolve(sessionDir, '..', '..');
+}
+
+/** The entries a joint evaluation is checked against (their own problems are reported on them). */
+function readEntriesSync(
+  sessionDir: string,
+  candidate: string,
+  bloc: string,
+  jurors: Iterable<string>,
+  options: CheckOptions,
+): Map<string, ReadEntry> {
+  const out = new Map<string, ReadEntry>();
+  for (const juror of jurors) {
+    // Juror ids come from files: a hostile id must not lead outside the entries folder.
+    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(juror) || juror.includes('..')) continue;
+    const abs = path.join(sessionDir, 'entries', candidate, bloc, `${juror}.yaml`);
+    const display = displayPath(abs, options.cwd);
+    const loaded = loadFileSync<Entry>(abs, display, 'entry', options.lang);
+    out.set(juror, { display, ...(loaded.value ? { value: loaded.value } : {}) });
+  }
+  return out;
 }
 
 /** Resolve a session's référentiel and report when it is missing or changed. */
@@ -151,6 +174,25 @@ export async function checkProject(
     sessions.set(dir, { session, ...(ref ? { ref } : {}) });
   }
 
+  for (const f of byKind('entry')) {
+    const file = load(f, lang);
+    if (file.source && file.value !== undefined) {
+      const dir = sessionDirOf(f) ?? '';
+      const { session, ref } = sessions.get(dir) ?? {};
+      const bloc = path.dirname(f.abs);
+      const place = {
+        session: path.basename(dir),
+        candidate: path.basename(path.dirname(bloc)),
+        bloc: path.basename(bloc),
+        juror: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
+      };
+      const ctx = ruleContext(lang);
+      checkEntry(ctx, file.source, file.value as Entry, place, session, ref);
+      file.diagnostics.push(...ctx.diagnostics);
+    }
+    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics: file.diagnostics });
+  }
+
   const evaluations = new Map<string, Map<string, Evaluation>>();
   const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
   for (const f of evaluationRefs) {
@@ -165,6 +207,21 @@ export async function checkProject(
       };
       const ctx = ruleContext(lang);
       checkEvaluation(ctx, file.source, file.value as Evaluation, place, session, ref);
+      if (session?.double_marking === 'blind') {
+        const e = file.value as Evaluation;
+        const jurors = new Set([
+          ...(session.juries[place.bloc] ?? []),
+          ...(e.entries ?? []).map((b) => b.juror),
+        ]);
+        checkReconciled(
+          ctx,
+          file.source,
+          e,
+          session,
+          ref,
+          readEntriesSync(dir, place.candidate, place.bloc, jurors, options),
+        );
+      }
       file.diagnostics.push(...ctx.diagnostics);
       // Kept only for a deliberation to check against.
       if (deliberationDirs.has(dir)) {
