@@ -388,6 +388,16 @@ export function checkReconciled(
   e.entries.forEach((b, i) => {
     const read = entries.get(b.juror);
     const value = read?.value;
+    if (value?.status === 'submitted' && value.hash !== undefined && !isSoundSubmitted(value)) {
+      // Edited after submission: its own file says so (entry-tampered); here, the broken binding.
+      ctx.report(
+        source,
+        'double-marking/entry-hash-mismatch',
+        { juror: b.juror },
+        `/entries/${i}/hash`,
+      );
+      return;
+    }
     if (!isSoundSubmitted(value)) {
       ctx.report(
         source,
