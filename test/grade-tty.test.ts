@@ -305,6 +305,63 @@ describe('certif grade --juror on a terminal (blind double marking)', () => {
     expect((await again.exited).exitCode).toBe(0);
   });
 
+  it('certif reconcile on a terminal: both observations shown, decision and reason asked', async () => {
+    for (const [juror, c, obs] of [
+      ['jdupont', 'C2', SECRET_J1],
+      ['pmartin', 'C4', 'Argumentaire trop général'],
+    ] as const) {
+      const r = await runInProcess(
+        [
+          'grade',
+          'c001',
+          'BC01',
+          '--juror',
+          juror,
+          ...bc01Sets({ [c]: 'NA' }),
+          `--observation=${c}=${obs}`,
+          '--submit',
+        ],
+        { cwd: project.root },
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const t = spawnCertif(['reconcile', 'c001', 'BC01'], { cwd: project.root });
+    running.push(t);
+    let screen = await t.waitFor('Écart 1/2');
+    expect(screen).toContain('BC01.C2');
+    expect(screen).toContain(`jdupont : Non acquis — « ${SECRET_J1} »`);
+    expect(screen).toContain('pmartin : Acquis');
+    t.send('n');
+    await t.waitFor('Motif de la décision (obligatoire');
+    t.send('Reformulation non observée' + keys.enter);
+    screen = await t.waitFor('Écart 2/2');
+    expect(screen).toContain('pmartin : Non acquis — « Argumentaire trop général »');
+    // A decision without a reason is not kept.
+    t.send('a');
+    await t.waitFor('Motif de la décision (obligatoire');
+    t.send(keys.enter);
+    await t.waitFor('Un motif est obligatoire');
+    t.send('a');
+    await t.waitFor('Motif de la décision (obligatoire');
+    t.send('Exemples chiffrés donnés à l’oral' + keys.enter);
+    await t.waitFor('Rapprochement enregistré', { in: 'all' });
+    expect((await t.exited).exitCode).toBe(0);
+
+    const joint = parse(
+      (await project.read(`sessions/${project.session}/evaluations/c001/BC01.yaml`)) ?? '',
+    ) as {
+      status: string;
+      reconciliation: { competency: string; decision: string; reason: string }[];
+    };
+    expect(joint.status).toBe('draft');
+    expect(joint.reconciliation.map((r) => [r.competency, r.decision, r.reason])).toEqual([
+      ['C2', 'non_acquis', 'Reformulation non observée'],
+      ['C4', 'acquis', 'Exemples chiffrés donnés à l’oral'],
+    ]);
+    const v = await runInProcess(['validate'], { cwd: project.root });
+    expect(v.code, v.stdout).toBe(0);
+  });
+
   it('refuses the joint evaluation on a terminal in a blind session (exit 1)', async () => {
     const t = grade(project, 'c001', 'BC01');
     await t.waitFor('l’évaluation commune ne se saisit pas directement', { in: 'all' });

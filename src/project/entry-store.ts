@@ -181,6 +181,16 @@ export class EntryHandle {
     next.set('status', 'submitted');
     next.set('submitted_at', now.toISOString());
     next.set('hash', entryHash(next.toJS() as Entry));
+    // The file reads in the contract's order: who, status, when submitted, results, hash.
+    const order = ['candidate', 'bloc', 'juror', 'status', 'submitted_at', 'results', 'hash'];
+    if (isMap(next.contents)) {
+      const rank = (p: unknown) => {
+        const k = (p as { key?: unknown }).key;
+        const i = order.indexOf(String(isScalar(k) ? k.value : k));
+        return i < 0 ? order.length : i;
+      };
+      next.contents.items.sort((a, b) => rank(a) - rank(b));
+    }
     await this.commit(next);
   }
 
