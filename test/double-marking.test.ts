@@ -353,6 +353,107 @@ describe('blind double marking: the joint evaluation checked against its entries
       'double-marking/unreconciled',
     ]);
   });
+
+  it('reconcile --finalize finalises the draft reconciled from the same entries', async () => {
+    const before = await readFile(path.join(project.root, jointRel), 'utf8');
+    const r = await run('reconcile', 'c002', 'BC01', '--finalize', '--by', 'pmartin,jdupont');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('rapprochée et finalisée : 2 décision(s) du jury');
+    const after = parse(await readFile(path.join(project.root, jointRel), 'utf8')) as JointFile;
+    expect(after.status).toBe('final');
+    expect(after.reconciliation).toEqual((parse(before) as JointFile).reconciliation);
+    expect((await run('validate')).code).toBe(0);
+    // Final: the reconciliation is not redone; a correction is an amendment.
+    const again = await run(
+      'reconcile',
+      'c002',
+      'BC01',
+      '--decision=C3=A',
+      '--reason=C3=x',
+      '--decision=C4=A',
+      '--reason=C4=y',
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('certif amend c002 BC01');
+  });
+});
+
+describe('blind double marking: entries checked by validate', () => {
+  let project: Project;
+  const run = (...argv: string[]) => runInProcess(argv, { cwd: project.root });
+  const entriesDir = () => path.join(project.sessionDir, 'entries');
+
+  beforeAll(async () => {
+    project = await makeBlindProject();
+    const r = await run('grade', 'c001', 'BC01', '--juror', 'jdupont', ...sets(), '--submit');
+    expect(r.code, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await project.cleanup();
+  });
+
+  async function errors(): Promise<string[]> {
+    const v = await run('validate', '--format', 'json');
+    return (
+      JSON.parse(v.stdout) as {
+        diagnostics: { ruleId: string; file: string; line: number; severity: string }[];
+      }
+    ).diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => `${d.ruleId} ${d.file}:${d.line}`);
+  }
+
+  it('an entry copied to another candidate’s folder', async () => {
+    const { mkdir, rm } = await import('node:fs/promises');
+    const target = path.join(entriesDir(), 'c002', 'BC01', 'jdupont.yaml');
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(
+      target,
+      await readFile(path.join(entriesDir(), 'c001', 'BC01', 'jdupont.yaml')),
+    );
+    try {
+      expect(await errors()).toEqual([
+        'double-marking/path-mismatch sessions/s1/entries/c002/BC01/jdupont.yaml:3',
+      ]);
+    } finally {
+      await rm(path.join(entriesDir(), 'c002'), { recursive: true });
+    }
+  });
+
+  it('an entry written by hand for a juror who is not on the bloc’s jury', async () => {
+    const { mkdir, rm } = await import('node:fs/promises');
+    const target = path.join(entriesDir(), 'c002', 'BC01', 'lbernard.yaml');
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(
+      target,
+      'candidate: c002\nbloc: BC01\njuror: lbernard\nstatus: draft\nresults:\n  C1: acquis\n',
+    );
+    try {
+      expect(await errors()).toEqual([
+        'double-marking/juror-not-on-jury sessions/s1/entries/c002/BC01/lbernard.yaml:3',
+      ]);
+    } finally {
+      await rm(path.join(entriesDir(), 'c002'), { recursive: true });
+    }
+  });
+
+  it('an entry with a field the schema does not know, and a submitted one set back to draft', async () => {
+    const file = path.join(entriesDir(), 'c001', 'BC01', 'jdupont.yaml');
+    const original = await readFile(file, 'utf8');
+    try {
+      await writeFile(file, original.replace('status: submitted', 'status: draft'));
+      expect(await errors()).toEqual([
+        'double-marking/status-edited sessions/s1/entries/c001/BC01/jdupont.yaml:6',
+      ]);
+      await writeFile(file, original.replace('juror: jdupont', 'juror: jdupont\nscore: 12'));
+      const found = await errors();
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatch(/^schema\/.* sessions\/s1\/entries\/c001\/BC01\/jdupont\.yaml:6$/);
+    } finally {
+      await writeFile(file, original);
+    }
+    expect(await errors()).toEqual([]);
+  });
 });
 
 describe('double marking outside a blind session', () => {
