@@ -354,6 +354,31 @@ describe('blind double marking: the joint evaluation checked against its entries
     ]);
   });
 
+  it('a reconciled draft edited by hand is not finalised, by grade or by reconcile', async () => {
+    const file = path.join(project.root, jointRel);
+    const original = await readFile(file, 'utf8');
+    const edited = original.replace(
+      /^ {2}C1: acquis$/m,
+      '  C1: { verdict: non_acquis, observation: x }',
+    );
+    expect(edited).not.toBe(original);
+    await writeFile(file, edited);
+    try {
+      for (const argv of [
+        ['grade', 'c002', 'BC01', '--finalize', '--by', 'jdupont,pmartin'],
+        ['reconcile', 'c002', 'BC01', '--finalize', '--by', 'jdupont,pmartin'],
+      ]) {
+        const r = await run(...argv);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('ne correspond plus aux saisies des jurés');
+        expect(r.stderr).toContain('double-marking/agreed-changed');
+        expect(await readFile(file, 'utf8')).toBe(edited);
+      }
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
   it('reconcile --finalize finalises the draft reconciled from the same entries', async () => {
     const before = await readFile(path.join(project.root, jointRel), 'utf8');
     const r = await run('reconcile', 'c002', 'BC01', '--finalize', '--by', 'pmartin,jdupont');

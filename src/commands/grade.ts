@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import type { Proposal } from '../model/decide.js';
@@ -17,6 +17,8 @@ import {
   openSession,
   type SessionContext,
 } from '../project/session.js';
+import { ruleContext } from '../rules/context.js';
+import { checkReconciled } from '../rules/double-marking.js';
 import { collectInput, mergeInput } from './grade-input.js';
 
 /** Options of `certif grade`. */
@@ -300,7 +302,27 @@ export async function assertReconciled(
   const file = evaluationPath(ctx, candidate.id, unit.id);
   if ((await pathKind(file)) === 'file') {
     const loaded = await loadFile<Evaluation>(file, displayPath(file, ctx.cwd), 'evaluation', lang);
-    if (loaded.value?.entries) return;
+    if (loaded.value?.entries && loaded.source) {
+      // A reconciled draft edited by hand since is not finalised as the jury's.
+      const rc = ruleContext(lang);
+      const entries = new Map(
+        (await readEntries(ctx, candidate, unit)).map((e) => [
+          e.juror,
+          { display: displayPath(e.file, ctx.cwd), ...(e.value ? { value: e.value } : {}) },
+        ]),
+      );
+      checkReconciled(rc, loaded.source, loaded.value, ctx.session, ctx.ref, entries);
+      const errors = rc.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length === 0) return;
+      throw new InvalidFilesError(
+        pick(
+          lang,
+          `l’évaluation commune ne correspond plus aux saisies des jurés, rien n’a été finalisé : ${displayPath(file, ctx.cwd)}`,
+          `the joint evaluation no longer matches the jurors’ entries, nothing was finalised: ${displayPath(file, ctx.cwd)}`,
+        ),
+        errors,
+      );
+    }
   }
   const entries = await readEntries(ctx, candidate, unit);
   const pending = entries.filter((e) => e.state !== 'submitted').map((e) => e.juror);

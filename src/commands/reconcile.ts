@@ -24,7 +24,7 @@ import {
 } from '../project/session.js';
 import { differences } from '../rules/double-marking.js';
 import { competencyId } from './grade-input.js';
-import { checkSigners, juryOf } from './grade.js';
+import { assertReconciled, checkSigners, juryOf } from './grade.js';
 
 /** Options of `certif reconcile`. */
 export interface ReconcileOptions {
@@ -124,6 +124,7 @@ export async function reconcileCommand(
         JSON.stringify(current.entries.map((b) => [b.juror, b.hash]).sort()) ===
           JSON.stringify(bindings.map((b) => [b.juror, b.hash]).sort());
       if (options.finalize && same) {
+        await assertReconciled(ctx, candidate, unit);
         await handle.finalize(signers, io.now());
         io.stderr.write(
           doneText(ctx, candidate, unit, handle, current.reconciliation?.length ?? 0),
