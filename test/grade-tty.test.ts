@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runInProcess } from './helpers/cli.js';
+import { bc01Sets, makeBlindProject } from './helpers/blind.js';
 import { makeProject, type Project } from './helpers/project.js';
 import { keys, spawnCertif, type CertifPty } from './helpers/pty.js';
 
@@ -247,5 +248,123 @@ describe('certif grade on a terminal', () => {
     await t.waitFor('Brouillon enregistré');
     expect((await t.exited).exitCode).toBe(0);
     expect((await readEvaluation(project))?.results).toEqual({ C1: 'acquis' });
+  });
+});
+
+describe('certif grade --juror on a terminal (blind double marking)', () => {
+  let project: Project;
+  const SECRET_J1 = 'Reformulation absente — note confidentielle de Jeanne';
+  beforeEach(async () => {
+    project = await makeBlindProject();
+  });
+  afterEach(async () => {
+    await project.cleanup();
+  });
+
+  it('J2 grades and submits without ever seeing J1’s submitted entry', async () => {
+    const j1 = await runInProcess(
+      [
+        'grade',
+        'c001',
+        'BC01',
+        '--juror',
+        'jdupont',
+        ...bc01Sets({ C2: 'NA' }),
+        `--observation=C2=${SECRET_J1}`,
+        '--submit',
+      ],
+      { cwd: project.root },
+    );
+    expect(j1.code, j1.stderr).toBe(0);
+
+    const t = grade(project, 'c001', 'BC01', '--juror', 'pmartin');
+    const first = await t.waitFor(counter(1));
+    expect(first).toContain('Double correction à l’aveugle — saisie de pmartin');
+    expect(first).toContain('Réponses : 0/15');
+    for (let n = 1; n <= TOTAL; n++) await answer(t, n, script[n - 1]);
+    const summary = t.screen();
+    expect(summary).toContain('[s] soumettre ma saisie (définitive)');
+    expect(summary).not.toContain('[f] finaliser');
+    t.send('s');
+    await t.waitFor('Saisie de pmartin soumise', { in: 'all' });
+    expect((await t.exited).exitCode).toBe(0);
+
+    // Nothing of J1's entry reached J2's terminal: not the observation, not J1's id.
+    expect(t.output()).not.toContain(SECRET_J1);
+    expect(t.output()).not.toContain('jdupont :');
+    const entry = parse(
+      (await project.read(`sessions/${project.session}/entries/c001/BC01/pmartin.yaml`)) ?? '',
+    ) as EvaluationFile;
+    expect(entry.status).toBe('submitted');
+    expect(entry.results).toEqual(expected(TOTAL));
+    expect(await readEvaluation(project)).toBeUndefined();
+
+    // A submitted entry reopened on the terminal is not editable.
+    const again = grade(project, 'c001', 'BC01', '--juror', 'pmartin');
+    await again.waitFor('est soumise : elle ne se modifie plus');
+    expect((await again.exited).exitCode).toBe(0);
+  });
+
+  it('certif reconcile on a terminal: both observations shown, decision and reason asked', async () => {
+    for (const [juror, c, obs] of [
+      ['jdupont', 'C2', SECRET_J1],
+      ['pmartin', 'C4', 'Argumentaire trop général'],
+    ] as const) {
+      const r = await runInProcess(
+        [
+          'grade',
+          'c001',
+          'BC01',
+          '--juror',
+          juror,
+          ...bc01Sets({ [c]: 'NA' }),
+          `--observation=${c}=${obs}`,
+          '--submit',
+        ],
+        { cwd: project.root },
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const t = spawnCertif(['reconcile', 'c001', 'BC01'], { cwd: project.root });
+    running.push(t);
+    let screen = await t.waitFor('Écart 1/2');
+    expect(screen).toContain('BC01.C2');
+    expect(screen).toContain(`jdupont : Non acquis — « ${SECRET_J1} »`);
+    expect(screen).toContain('pmartin : Acquis');
+    t.send('n');
+    await t.waitFor('Motif de la décision (obligatoire');
+    t.send('Reformulation non observée' + keys.enter);
+    screen = await t.waitFor('Écart 2/2');
+    expect(screen).toContain('pmartin : Non acquis — « Argumentaire trop général »');
+    // A decision without a reason is not kept.
+    t.send('a');
+    await t.waitFor('Motif de la décision (obligatoire');
+    t.send(keys.enter);
+    await t.waitFor('Un motif est obligatoire');
+    t.send('a');
+    await t.waitFor('Motif de la décision (obligatoire');
+    t.send('Exemples chiffrés donnés à l’oral' + keys.enter);
+    await t.waitFor('Rapprochement enregistré', { in: 'all' });
+    expect((await t.exited).exitCode).toBe(0);
+
+    const joint = parse(
+      (await project.read(`sessions/${project.session}/evaluations/c001/BC01.yaml`)) ?? '',
+    ) as {
+      status: string;
+      reconciliation: { competency: string; decision: string; reason: string }[];
+    };
+    expect(joint.status).toBe('draft');
+    expect(joint.reconciliation.map((r) => [r.competency, r.decision, r.reason])).toEqual([
+      ['C2', 'non_acquis', 'Reformulation non observée'],
+      ['C4', 'acquis', 'Exemples chiffrés donnés à l’oral'],
+    ]);
+    const v = await runInProcess(['validate'], { cwd: project.root });
+    expect(v.code, v.stdout).toBe(0);
+  });
+
+  it('refuses the joint evaluation on a terminal in a blind session (exit 1)', async () => {
+    const t = grade(project, 'c001', 'BC01');
+    await t.waitFor('l’évaluation commune ne se saisit pas directement', { in: 'all' });
+    expect((await t.exited).exitCode).toBe(1);
   });
 });

@@ -206,6 +206,18 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         'the confirming jurors, comma-separated',
       ),
     )
+    .option(
+      '--juror <id>',
+      h(
+        'double correction à l’aveugle : la saisie de ce juré',
+        'blind double marking: this juror’s own entry',
+      ),
+    )
+    .option(
+      '--submit',
+      h('soumet la saisie du juré (définitive)', 'submit the juror’s entry (final)'),
+      false,
+    )
     .action(
       async (
         candidate: string | undefined,
@@ -217,6 +229,8 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
           from?: string;
           finalize: boolean;
           by?: string;
+          juror?: string;
+          submit: boolean;
         },
       ) => {
         const { gradeCommand } = await import('../commands/grade.js');
@@ -696,6 +710,61 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ) => {
         const { exportCsv } = await import('../commands/export.js');
         code = await exportCsv(session, { ...opts, lang }, io);
+      },
+    );
+
+  program
+    .command('reconcile')
+    .description(
+      h(
+        'double correction à l’aveugle : rapproche les saisies des deux jurés et enregistre la décision commune',
+        'blind double marking: reconcile the two jurors’ entries and record the joint decision',
+      ),
+    )
+    .argument('<candidate>')
+    .argument('<bloc>')
+    .addOption(sessionOption())
+    .option(
+      '--decision <C=verdict>',
+      h(
+        'décision commune sur une compétence où les saisies diffèrent : C4=acquis ; répétable',
+        'joint decision on a competency where the entries differ: C4=acquis; repeatable',
+      ),
+      collect,
+      [],
+    )
+    .option(
+      '--reason <C=text>',
+      h('motif de la décision : C4="…" ; répétable', 'reason for the decision: C4="…"; repeatable'),
+      collect,
+      [],
+    )
+    .option(
+      '--finalize',
+      h('finalise l’évaluation commune (avec --by)', 'finalise the joint evaluation (with --by)'),
+      false,
+    )
+    .option(
+      '--by <jurors>',
+      h(
+        'les jurés qui confirment, séparés par une virgule',
+        'the confirming jurors, comma-separated',
+      ),
+    )
+    .action(
+      async (
+        candidate: string,
+        bloc: string,
+        opts: {
+          session?: string;
+          decision: string[];
+          reason: string[];
+          finalize: boolean;
+          by?: string;
+        },
+      ) => {
+        const { reconcileCommand } = await import('../commands/reconcile.js');
+        code = await reconcileCommand(candidate, bloc, { ...opts, lang }, io);
       },
     );
 

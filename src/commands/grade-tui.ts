@@ -6,6 +6,8 @@ import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { fullName, type Candidate, type Result } from '../model/session.js';
 import type { GradedUnit } from '../model/types.js';
+import type { Proposal } from '../model/decide.js';
+import { EntryHandle, readEntries } from '../project/entry-store.js';
 import { EvaluationHandle } from '../project/evaluation-store.js';
 import { unitState } from '../project/evaluations.js';
 import { displayPath } from '../project/files.js';
@@ -29,7 +31,7 @@ function graphemes(s: string): string[] {
 }
 
 /** Ctrl-C (or Ctrl-D) from the juror: stop at once, everything given so far is on disk. */
-class Interrupted extends Error {}
+export class Interrupted extends Error {}
 
 interface Queued {
   readonly str: string | undefined;
@@ -40,7 +42,7 @@ interface Queued {
 }
 
 /** Keys in, screens out; raw mode on a TTY. */
-class Terminal {
+export class Terminal {
   private queue: Queued[] = [];
   private waiting: (() => void) | undefined;
   private pasting = false;
@@ -163,6 +165,16 @@ function fit(text: string, width: number): string {
   return g.length <= width ? text : g.slice(0, Math.max(1, width - 1)).join('') + '…';
 }
 
+/** What the walk needs from an evaluation or a juror's own entry. */
+interface Gradable {
+  readonly file: string;
+  readonly competencyIds: string[];
+  readonly isFinal: boolean;
+  results(): Record<string, Result>;
+  proposal(): Proposal;
+  record(updates: Readonly<Record<string, Result>>): Promise<void>;
+}
+
 /** The user left a picker with Esc: nothing chosen, nothing recorded. */
 class Cancelled extends Error {}
 
@@ -238,9 +250,22 @@ async function unitStatus(
   candidate: Candidate,
   unit: GradedUnit,
   lang: Lang,
+  juror: string | undefined,
 ): Promise<string> {
   if (!ctx.session.juries[unit.id]?.length)
     return pick(lang, 'pas de jury déclaré', 'no jury declared');
+  if (juror !== undefined) {
+    // Only this juror's own entry: the other juror's progress is not shown while grading.
+    const own = (await readEntries(ctx, candidate, unit)).find((e) => e.juror === juror);
+    if (!own) return pick(lang, 'hors de votre jury', 'not on your jury');
+    return own.state === 'submitted'
+      ? pick(lang, 'votre saisie : soumise', 'your entry: submitted')
+      : own.state === 'draft'
+        ? pick(lang, 'votre saisie : en cours', 'your entry: in progress')
+        : own.state === 'invalid'
+          ? pick(lang, 'fichier invalide (certif validate)', 'invalid file (certif validate)')
+          : pick(lang, 'non commencé', 'not started');
+  }
   const s = await unitState(ctx, candidate, unit);
   switch (s.state) {
     case 'not_started':
@@ -260,11 +285,12 @@ export async function interactiveGrade(
   candidateId: string | undefined,
   unitId: string | undefined,
   io: Io,
+  juror?: string,
 ): Promise<number> {
   const { lang } = ctx;
   const c = new Chalk({ level: io.env.NO_COLOR ? 0 : 1 });
   const term = new Terminal(io);
-  let handle: EvaluationHandle | undefined;
+  let handle: EvaluationHandle | EntryHandle | undefined;
   try {
     const candidate = candidateId
       ? findCandidate(ctx, candidateId)
@@ -289,7 +315,8 @@ export async function interactiveGrade(
           ),
         );
       const statuses = new Map<string, string>();
-      for (const u of attempted) statuses.set(u.id, await unitStatus(ctx, candidate, u, lang));
+      for (const u of attempted)
+        statuses.set(u.id, await unitStatus(ctx, candidate, u, lang, juror));
       unit = await choose(
         term,
         pick(lang, `Bloc — ${fullName(candidate)}`, `Bloc — ${fullName(candidate)}`),
@@ -300,14 +327,52 @@ export async function interactiveGrade(
       );
     }
     const jury = juryOf(ctx, unit);
-    handle = await EvaluationHandle.open(
+    if (juror !== undefined) {
+      const entry = await EntryHandle.open(
+        ctx,
+        candidate,
+        unit,
+        juror,
+        `certif grade (${juror})`,
+        io.now(),
+      );
+      handle = entry;
+      if (entry.isFinal) {
+        term.screen([
+          c.yellow(
+            pick(
+              lang,
+              `Votre saisie ${candidate.id} ${unit.id} est soumise : elle ne se modifie plus.`,
+              `Your entry ${candidate.id} ${unit.id} is submitted: it is no longer changed.`,
+            ),
+          ),
+          pick(
+            lang,
+            `Un écart avec l’autre juré se tranche au rapprochement : certif reconcile ${candidate.id} ${unit.id}`,
+            `A difference with the other juror is settled at reconciliation: certif reconcile ${candidate.id} ${unit.id}`,
+          ),
+        ]);
+        return 0;
+      }
+      const finish = async (): Promise<string> => {
+        await entry.submit(io.now());
+        return pick(
+          lang,
+          `✔ Saisie de ${juror} soumise (${entry.value.hash?.slice(0, 19) ?? ''}…) : ${displayPath(entry.file, ctx.cwd)}\n`,
+          `✔ ${juror}’s entry submitted (${entry.value.hash?.slice(0, 19) ?? ''}…): ${displayPath(entry.file, ctx.cwd)}\n`,
+        );
+      };
+      return await walk(ctx, term, entry, candidate, unit, jury, io, c, { juror, finish });
+    }
+    const evaluation = await EvaluationHandle.open(
       ctx,
       candidate,
       unit,
       `certif grade (${jury.join(', ')})`,
       io.now(),
     );
-    if (handle.isFinal) {
+    handle = evaluation;
+    if (evaluation.isFinal) {
       term.screen([
         c.yellow(
           pick(
@@ -324,7 +389,7 @@ export async function interactiveGrade(
       ]);
       return 0;
     }
-    return await walk(ctx, term, handle, candidate, unit, jury, io, c);
+    return await walk(ctx, term, evaluation, candidate, unit, jury, io, c);
   } catch (error) {
     if (error instanceof Interrupted) {
       const answered = handle ? Object.keys(handle.results()).length : 0;
@@ -373,15 +438,23 @@ function wrap(text: string, width: number, indent = ''): string[] {
   });
 }
 
+/** A juror grading their own entry: who, and how the summary submits it. */
+interface OwnEntry {
+  readonly juror: string;
+  /** Submit; the confirmation line to print. */
+  readonly finish: () => Promise<string>;
+}
+
 async function walk(
   ctx: SessionContext,
   term: Terminal,
-  handle: EvaluationHandle,
+  handle: Gradable,
   candidate: Candidate,
   unit: GradedUnit,
   jury: readonly string[],
   io: Io,
   c: ChalkInstance,
+  own?: OwnEntry,
 ): Promise<number> {
   const { lang } = ctx;
   const items = unit.activities.flatMap((a) =>
@@ -391,7 +464,7 @@ async function walk(
     const j = ctx.session.jurors.find((x) => x.id === id);
     return `${j?.name ?? id}${j?.independent ? pick(lang, ' (indépendant·e)', ' (independent)') : ''}`;
   });
-  const resume = `certif grade ${candidate.id} ${unit.id}`;
+  const resume = `certif grade ${candidate.id} ${unit.id}${own ? ` --juror ${own.juror}` : ''}`;
   const header = (width: number) => {
     const results = handle.results();
     const acc = candidate.accommodations ?? [];
@@ -408,6 +481,17 @@ async function walk(
         : []),
       ...wrap(`${unit.id} — ${unit.title}`, width),
       ...wrap(`${pick(lang, 'Jury', 'Jury')} : ${jurors.join(', ')}`, width),
+      ...(own
+        ? [
+            c.cyan(
+              pick(
+                lang,
+                `Double correction à l’aveugle — saisie de ${own.juror} (l’autre juré ne la voit pas avant d’avoir soumis la sienne)`,
+                `Blind double marking — ${own.juror}’s entry (the other juror does not see it before submitting theirs)`,
+              ),
+            ),
+          ]
+        : []),
       c.dim(
         `${pick(lang, 'Réponses', 'Answers')} : ${Object.keys(results).length}/${items.length}`,
       ),
@@ -432,7 +516,7 @@ async function walk(
       : '';
   for (;;) {
     if (index >= items.length) {
-      const done = await summary(ctx, term, handle, unit, header, c, io.now);
+      const done = await summary(ctx, term, handle, unit, header, c, io.now, own);
       if (done !== undefined) return done;
       const next = firstUnanswered();
       index = next < items.length ? next : 0;
@@ -642,11 +726,12 @@ async function askObservation(
 async function summary(
   ctx: SessionContext,
   term: Terminal,
-  handle: EvaluationHandle,
+  handle: Gradable,
   unit: GradedUnit,
   header: (width: number) => string[],
   c: ChalkInstance,
   now: () => Date,
+  own?: OwnEntry,
 ): Promise<number | undefined> {
   const { lang } = ctx;
   let notice = '';
@@ -674,17 +759,23 @@ async function summary(
         : []),
       '',
       ...(notice ? [notice, ''] : []),
-      complete
+      complete && own
         ? pick(
             lang,
-            '[f] finaliser (les deux jurés confirment)   [d] garder en brouillon et quitter   [r] revoir',
-            '[f] finalise (both jurors confirm)   [d] keep as draft and quit   [r] review',
+            '[s] soumettre ma saisie (définitive)   [d] garder en brouillon et quitter   [r] revoir',
+            '[s] submit my entry (final)   [d] keep as draft and quit   [r] review',
           )
-        : pick(
-            lang,
-            '[r] revenir aux compétences sans réponse   [d] garder en brouillon et quitter',
-            '[r] go back to unanswered competencies   [d] keep as draft and quit',
-          ),
+        : complete
+          ? pick(
+              lang,
+              '[f] finaliser (les deux jurés confirment)   [d] garder en brouillon et quitter   [r] revoir',
+              '[f] finalise (both jurors confirm)   [d] keep as draft and quit   [r] review',
+            )
+          : pick(
+              lang,
+              '[r] revenir aux compétences sans réponse   [d] garder en brouillon et quitter',
+              '[r] go back to unanswered competencies   [d] keep as draft and quit',
+            ),
     ]);
     notice = '';
     const { str, key } = await term.key();
@@ -700,6 +791,29 @@ async function summary(
       );
       return 0;
     }
+    if (own && k === 's') {
+      if (!complete) {
+        notice = c.yellow(
+          pick(
+            lang,
+            `Impossible de soumettre : ${missing.length} compétence(s) sans réponse.`,
+            `Cannot submit: ${missing.length} competenc(ies) unanswered.`,
+          ),
+        );
+        continue;
+      }
+      try {
+        term.write(c.green(await own.finish()));
+      } catch (error) {
+        if (error instanceof InputError) {
+          notice = c.red(error.message);
+          continue;
+        }
+        throw error;
+      }
+      return 0;
+    }
+    if (own && k === 'f') continue;
     if (k === 'f' && !complete) {
       notice = c.yellow(
         pick(
@@ -756,6 +870,7 @@ async function summary(
       }
       try {
         const signers = checkSigners(ctx, unit, ids);
+        if (!(handle instanceof EvaluationHandle)) continue;
         checkComplete(handle, lang);
         await handle.finalize(signers, now());
       } catch (error) {
@@ -769,8 +884,8 @@ async function summary(
         c.green(
           pick(
             lang,
-            `✔ Évaluation finalisée (${handle.value.hash?.slice(0, 19) ?? ''}…) : ${displayPath(handle.file, ctx.cwd)}\n`,
-            `✔ Evaluation finalised (${handle.value.hash?.slice(0, 19) ?? ''}…): ${displayPath(handle.file, ctx.cwd)}\n`,
+            `✔ Évaluation finalisée (${handle instanceof EvaluationHandle ? (handle.value.hash?.slice(0, 19) ?? '') : ''}…) : ${displayPath(handle.file, ctx.cwd)}\n`,
+            `✔ Evaluation finalised (${handle instanceof EvaluationHandle ? (handle.value.hash?.slice(0, 19) ?? '') : ''}…): ${displayPath(handle.file, ctx.cwd)}\n`,
           ),
         ),
       );

@@ -1,14 +1,15 @@
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import type { Proposal } from '../model/decide.js';
-import type { Candidate } from '../model/session.js';
+import type { Candidate, Evaluation } from '../model/session.js';
 import type { GradedUnit } from '../model/types.js';
-import { EvaluationHandle } from '../project/evaluation-store.js';
+import { checkJuror, EntryHandle, isBlind, readEntries } from '../project/entry-store.js';
+import { EvaluationHandle, evaluationPath } from '../project/evaluation-store.js';
 import { displayPath, pathKind } from '../project/files.js';
-import { readTextFile } from '../project/load.js';
+import { loadFile, readTextFile } from '../project/load.js';
 import {
   findCandidate,
   findSessionDir,
@@ -16,6 +17,8 @@ import {
   openSession,
   type SessionContext,
 } from '../project/session.js';
+import { ruleContext } from '../rules/context.js';
+import { checkReconciled } from '../rules/double-marking.js';
 import { collectInput, mergeInput } from './grade-input.js';
 
 /** Options of `certif grade`. */
@@ -26,6 +29,10 @@ export interface GradeOptions {
   readonly from?: string | undefined;
   readonly finalize: boolean;
   readonly by?: string | undefined;
+  /** Blind double marking: the juror recording their own entry. */
+  readonly juror?: string | undefined;
+  /** Blind double marking: submit the juror's entry (final). */
+  readonly submit?: boolean | undefined;
   readonly lang: Lang;
 }
 
@@ -131,7 +138,26 @@ export async function gradeCommand(
     options.set.length > 0 ||
     options.observation.length > 0 ||
     options.from !== undefined ||
-    options.finalize;
+    options.finalize ||
+    options.submit === true;
+  if (options.submit && options.juror === undefined) {
+    throw new UsageError(
+      pick(
+        lang,
+        '--submit soumet la saisie d’un juré : ajoutez --juror <juré>.',
+        '--submit submits a juror’s entry: add --juror <juror>.',
+      ),
+    );
+  }
+  if (options.juror !== undefined && options.finalize) {
+    throw new UsageError(
+      pick(
+        lang,
+        '--finalize ne s’applique qu’à l’évaluation commune : un juré soumet sa saisie avec --submit.',
+        '--finalize only applies to the joint evaluation: a juror submits their entry with --submit.',
+      ),
+    );
+  }
   if (options.by !== undefined && !options.finalize) {
     throw new UsageError(
       pick(lang, '--by ne sert qu’avec --finalize.', '--by is only used with --finalize.'),
@@ -153,9 +179,27 @@ export async function gradeCommand(
   }
   const dir = await findSessionDir(options.session, io.cwd, lang);
   const ctx = await openSession(dir, io.cwd, lang);
+  const blind = isBlind(ctx);
+  const entering =
+    options.set.length > 0 || options.observation.length > 0 || options.from !== undefined;
+  if (!blind && options.juror !== undefined) {
+    throw new InputError(
+      pick(
+        lang,
+        'Cette session n’est pas en double correction à l’aveugle : --juror ne s’applique pas.',
+        'This session does not use blind double marking: --juror does not apply.',
+      ),
+      pick(
+        lang,
+        'Ajoutez « double_marking: blind » à session.yaml avant toute saisie, ou saisissez sans --juror.',
+        'Add "double_marking: blind" to session.yaml before any grading, or grade without --juror.',
+      ),
+    );
+  }
+  if (blind && options.juror === undefined && (entering || !hasFlags)) throw blindRefusal(lang);
   if (!hasFlags) {
     const { interactiveGrade } = await import('./grade-tui.js');
-    return interactiveGrade(ctx, candidateId, unitId, io);
+    return interactiveGrade(ctx, candidateId, unitId, io, options.juror);
   }
   if (!candidateId || !unitId) {
     throw new UsageError(
@@ -199,7 +243,11 @@ export async function gradeCommand(
       ? { file: options.from, text: await readTextFile(fromPath, options.from, lang) }
       : undefined;
   const input = collectInput(unit, options.set, options.observation, from, lang);
+  if (options.juror !== undefined) {
+    return gradeEntry(ctx, candidate, unit, options.juror, input, options.submit === true, io);
+  }
   const signers = options.finalize ? checkSigners(ctx, unit, (options.by ?? '').split(',')) : [];
+  if (blind) await assertReconciled(ctx, candidate, unit);
   const handle = await EvaluationHandle.open(ctx, candidate, unit, 'certif grade', io.now());
   try {
     const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang);
@@ -217,6 +265,119 @@ export async function gradeCommand(
         lang,
         `✔ ${count} réponse(s) enregistrée(s) — ${candidate.id} ${unit.id} : ${answered}/${handle.competencyIds.length} · ${proposalText(handle.proposal(), lang)}${handle.isFinal ? ' · finalisée' : ' · brouillon'}\n  ${displayPath(handle.file, io.cwd)}\n`,
         `✔ ${count} answer(s) recorded — ${candidate.id} ${unit.id}: ${answered}/${handle.competencyIds.length} · ${proposalText(handle.proposal(), lang)}${handle.isFinal ? ' · final' : ' · draft'}\n  ${displayPath(handle.file, io.cwd)}\n`,
+      ),
+    );
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** In a blind session, the joint evaluation is not graded directly. */
+function blindRefusal(lang: Lang): InputError {
+  return new InputError(
+    pick(
+      lang,
+      'Session en double correction à l’aveugle : l’évaluation commune ne se saisit pas directement.',
+      'Blind double-marked session: the joint evaluation is not graded directly.',
+    ),
+    pick(
+      lang,
+      'Chaque juré saisit seul : certif grade <candidat> <bloc> --juror <juré> (puis --submit) ; le jury rapproche ensuite : certif reconcile <candidat> <bloc>.',
+      'Each juror grades alone: certif grade <candidate> <bloc> --juror <juror> (then --submit); the jury then reconciles: certif reconcile <candidate> <bloc>.',
+    ),
+  );
+}
+
+/**
+ * In a blind session, the joint evaluation exists only once reconciled: finalising before that is
+ * refused, naming what is missing.
+ */
+export async function assertReconciled(
+  ctx: SessionContext,
+  candidate: Candidate,
+  unit: GradedUnit,
+): Promise<void> {
+  const { lang } = ctx;
+  const file = evaluationPath(ctx, candidate.id, unit.id);
+  if ((await pathKind(file)) === 'file') {
+    const loaded = await loadFile<Evaluation>(file, displayPath(file, ctx.cwd), 'evaluation', lang);
+    if (loaded.value?.entries && loaded.source) {
+      // A reconciled draft edited by hand since is not finalised as the jury's.
+      const rc = ruleContext(lang);
+      const entries = new Map(
+        (await readEntries(ctx, candidate, unit)).map((e) => [
+          e.juror,
+          { display: displayPath(e.file, ctx.cwd), ...(e.value ? { value: e.value } : {}) },
+        ]),
+      );
+      checkReconciled(rc, loaded.source, loaded.value, ctx.session, ctx.ref, entries);
+      const errors = rc.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length === 0) return;
+      throw new InvalidFilesError(
+        pick(
+          lang,
+          `l’évaluation commune ne correspond plus aux saisies des jurés, rien n’a été finalisé : ${displayPath(file, ctx.cwd)}`,
+          `the joint evaluation no longer matches the jurors’ entries, nothing was finalised: ${displayPath(file, ctx.cwd)}`,
+        ),
+        errors,
+      );
+    }
+  }
+  const entries = await readEntries(ctx, candidate, unit);
+  const pending = entries.filter((e) => e.state !== 'submitted').map((e) => e.juror);
+  throw new InputError(
+    pick(
+      lang,
+      `${candidate.id} ${unit.id} doit d’abord être rapprochée : impossible de finaliser avant le rapprochement des saisies des jurés.`,
+      `${candidate.id} ${unit.id} must be reconciled first: it cannot be finalised before the jurors’ entries are reconciled.`,
+    ),
+    pending.length > 0
+      ? pick(
+          lang,
+          `Saisies non soumises : ${pending.join(', ')} (certif grade ${candidate.id} ${unit.id} --juror <juré> --submit), puis certif reconcile ${candidate.id} ${unit.id}.`,
+          `Entries not submitted: ${pending.join(', ')} (certif grade ${candidate.id} ${unit.id} --juror <juror> --submit), then certif reconcile ${candidate.id} ${unit.id}.`,
+        )
+      : pick(
+          lang,
+          `Lancez certif reconcile ${candidate.id} ${unit.id} (avec --finalize --by ${juryOf(ctx, unit).join(',')} pour finaliser en même temps).`,
+          `Run certif reconcile ${candidate.id} ${unit.id} (with --finalize --by ${juryOf(ctx, unit).join(',')} to finalise at the same time).`,
+        ),
+  );
+}
+
+/** A juror's own entry from flags: record, or submit (answers and submission in one write). */
+async function gradeEntry(
+  ctx: SessionContext,
+  candidate: Candidate,
+  unit: GradedUnit,
+  juror: string,
+  input: ReturnType<typeof collectInput>,
+  submit: boolean,
+  io: Io,
+): Promise<number> {
+  const { lang } = ctx;
+  checkJuror(ctx, unit, juror);
+  const handle = await EntryHandle.open(
+    ctx,
+    candidate,
+    unit,
+    juror,
+    `certif grade (${juror})`,
+    io.now(),
+  );
+  try {
+    const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang);
+    const count = Object.keys(updates).length;
+    if (submit) await handle.submit(io.now(), updates);
+    else if (count > 0) await handle.record(updates);
+    const answered = Object.keys(handle.results()).length;
+    // Only this juror's own figures: nothing about the other juror's entry.
+    io.stderr.write(
+      pick(
+        lang,
+        `✔ ${count} réponse(s) enregistrée(s) — saisie de ${juror}, ${candidate.id} ${unit.id} : ${answered}/${handle.competencyIds.length}${handle.isFinal ? ' · soumise (définitive)' : ' · brouillon'}\n  ${displayPath(handle.file, io.cwd)}\n`,
+        `✔ ${count} answer(s) recorded — ${juror}’s entry, ${candidate.id} ${unit.id}: ${answered}/${handle.competencyIds.length}${handle.isFinal ? ' · submitted (final)' : ' · draft'}\n  ${displayPath(handle.file, io.cwd)}\n`,
       ),
     );
     return 0;

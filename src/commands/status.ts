@@ -4,6 +4,7 @@ import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { fullName } from '../model/session.js';
 import { sessionStates, type UnitState } from '../project/evaluations.js';
+import { isBlind, progressText, readEntries, type EntryRead } from '../project/entry-store.js';
 import { displayPath } from '../project/files.js';
 import { findSessionDir, openSession } from '../project/session.js';
 
@@ -35,6 +36,13 @@ export async function statusCommand(
   const dir = await findSessionDir(sessionArg ?? options.session, io.cwd, lang);
   const ctx = await openSession(dir, io.cwd, lang);
   const states = await sessionStates(ctx);
+  // Blind double marking: each juror's progress until the jury reconciles, never their answers.
+  const progress = new Map<UnitState, EntryRead[]>();
+  if (isBlind(ctx)) {
+    for (const s of states) {
+      if (s.state === 'not_started') progress.set(s, await readEntries(ctx, s.candidate, s.unit));
+    }
+  }
   if (options.format === 'json') {
     io.stdout.write(
       JSON.stringify(
@@ -50,6 +58,13 @@ export async function statusCommand(
             proposal: s.proposal?.decision ?? null,
             acquired: s.proposal?.acquired ?? 0,
             file: displayPath(s.file, io.cwd),
+            ...(progress.has(s)
+              ? {
+                  entries: Object.fromEntries(
+                    (progress.get(s) ?? []).map((e) => [e.juror, e.state]),
+                  ),
+                }
+              : {}),
           })),
         },
         null,
@@ -62,7 +77,13 @@ export async function statusCommand(
   const units = ctx.units.filter((u) =>
     ctx.session.candidates.some((cd) => cd.blocs.includes(u.id)),
   );
-  const colWidth = 24;
+  const cellOf = (s: UnitState): string => {
+    const entries = progress.get(s);
+    return entries && entries.some((e) => e.state !== 'absent')
+      ? progressText(entries, lang)
+      : cellText(s, lang);
+  };
+  const colWidth = Math.max(24, ...states.map((s) => cellOf(s).length + 2));
   const nameWidth = Math.max(
     10,
     ...ctx.session.candidates.map((cd) => `${cd.id} ${fullName(cd)}`.length),
@@ -77,7 +98,7 @@ export async function statusCommand(
       const s = states.find((x) => x.candidate.id === cd.id && x.unit.id === u.id);
       const acquiredBefore = (cd.acquired ?? []).some((a) => a.bloc === u.id);
       const text = s
-        ? cellText(s, lang)
+        ? cellOf(s)
         : acquiredBefore
           ? pick(lang, 'acquis avant', 'acquired before')
           : '—';

@@ -1,19 +1,29 @@
 import { createHash } from 'node:crypto';
 import { contentHash } from './hash.js';
-import type { Evaluation, ResultValue } from './session.js';
+import type { Entry, Evaluation, ResultValue } from './session.js';
 import { toResult } from './session.js';
 
 type Hashed = Pick<
   Evaluation,
-  'candidate' | 'bloc' | 'session' | 'date' | 'jurors' | 'results' | 'finalized' | 'amendments'
+  | 'candidate'
+  | 'bloc'
+  | 'session'
+  | 'date'
+  | 'jurors'
+  | 'results'
+  | 'finalized'
+  | 'amendments'
+  | 'entries'
+  | 'reconciliation'
 >;
 
 /**
  * What a final evaluation's hash covers: who, what, when, every result, who finalised it and
- * when, and every amendment so far (who, when, why, from, to) — the whole audit trail.
+ * when, every amendment so far (who, when, why, from, to) — the whole audit trail — and, for a
+ * blind double-marked evaluation, the entries it binds and the jury's reconciliation.
  */
 export function evaluationHash(e: Hashed): string {
-  if ((e.amendments ?? []).length === 0)
+  if ((e.amendments ?? []).length === 0 && !e.entries && !e.reconciliation)
     return 'sha256:' + sha256Hex(canonicalWithoutAmendments(e));
   return slowEvaluationHash(e);
 }
@@ -61,6 +71,24 @@ function slowEvaluationHash(e: Hashed): string {
       from: a.from === undefined ? null : toResult(a.from),
       to: toResult(a.to),
     })),
+    // Only when present, so that the hashes of evaluations without double marking stay the same.
+    ...(e.entries ? { entries: e.entries } : {}),
+    ...(e.reconciliation ? { reconciliation: e.reconciliation } : {}),
+  });
+}
+
+/** What a submitted entry's hash covers: who judged whom on what, when, and every result. */
+export function entryHash(
+  e: Pick<Entry, 'candidate' | 'bloc' | 'juror' | 'submitted_at' | 'results'>,
+): string {
+  const results: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(e.results)) results[id] = toResult(value);
+  return contentHash({
+    candidate: e.candidate,
+    bloc: e.bloc,
+    juror: e.juror,
+    submitted_at: e.submitted_at ?? null,
+    results,
   });
 }
 

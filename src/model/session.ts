@@ -32,6 +32,8 @@ export interface Session {
   readonly dates?: { readonly start: string; readonly end?: string };
   readonly jurors: readonly Juror[];
   readonly juries: Readonly<Record<string, readonly string[]>>;
+  /** `blind`: each juror records an entry of their own, reconciled by the jury afterwards. */
+  readonly double_marking?: 'blind';
   readonly candidates: readonly Candidate[];
 }
 
@@ -60,6 +62,37 @@ export interface Evaluation {
   readonly hash?: string;
   readonly finalized?: { readonly by: readonly string[]; readonly at: string };
   readonly amendments?: readonly Amendment[];
+  /** Blind double marking: the submitted entries this evaluation was built from. */
+  readonly entries?: readonly EntryBinding[];
+  /** Blind double marking: the jury's decision where the entries differed. */
+  readonly reconciliation?: readonly Reconciled[];
+}
+
+/** A submitted entry an evaluation was reconciled from, bound by its hash. */
+export interface EntryBinding {
+  readonly juror: string;
+  readonly hash: string;
+}
+
+/** The jury's joint decision on a competency where the jurors' entries differed. */
+export interface Reconciled {
+  readonly competency: string;
+  /** Juror id → their verdict. */
+  readonly entries: Readonly<Record<string, Verdict>>;
+  readonly decision: Verdict;
+  readonly reason: string;
+  readonly at: string;
+}
+
+/** One juror's own judgement of a candidate on a unit, in a blind double-marked session. */
+export interface Entry {
+  readonly candidate: string;
+  readonly bloc: string;
+  readonly juror: string;
+  readonly status: 'draft' | 'submitted';
+  readonly submitted_at?: string;
+  readonly results: Readonly<Record<string, ResultValue>>;
+  readonly hash?: string;
 }
 
 /** A result in one shape. */

@@ -1,13 +1,15 @@
 import path from 'node:path';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
-import type { Evaluation, Session } from '../model/session.js';
+import type { Entry, Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
+import { checkReconciled, type ReadEntry } from '../rules/double-marking.js';
 import { checkEvaluation } from '../rules/evaluation.js';
 import { ruleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
+import { displayPath } from './files.js';
 import { loadFileSync } from './load.js';
 
-/** A file to check (the shape of `FileRef` in check.ts, repeated to keep this module a leaf). */
+/** A file to check (the shape of `FileRef` in check.ts). */
 export interface EvaluationRef {
   readonly abs: string;
   readonly display: string;
@@ -26,6 +28,12 @@ export interface EvaluationChecked {
   readonly value?: Evaluation;
 }
 
+/** The language of messages and the folder paths are shown relative to. */
+export interface CheckEnv {
+  readonly lang: Lang;
+  readonly cwd: string;
+}
+
 /** The session folder of an evaluation file (`sessions/<s>/evaluations/<c>/<b>.yaml`). */
 export function evaluationSessionDir(abs: string): string {
   return path.dirname(path.dirname(path.dirname(abs)));
@@ -38,10 +46,11 @@ export function evaluationSessionDir(abs: string): string {
  */
 export function checkEvaluationFile(
   f: EvaluationRef,
-  lang: Lang,
+  env: CheckEnv,
   sessions: ReadonlyMap<string, SessionContext>,
   keep: ReadonlySet<string>,
 ): EvaluationChecked {
+  const { lang } = env;
   const file = loadFileSync<Evaluation>(f.abs, f.display, f.kind, lang);
   if (!file.source || file.value === undefined) return { diagnostics: file.diagnostics };
   const dir = evaluationSessionDir(f.abs);
@@ -52,15 +61,43 @@ export function checkEvaluationFile(
     bloc: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
   };
   const ctx = ruleContext(lang);
-  checkEvaluation(ctx, file.source, file.value, place, session, ref);
+  const e = file.value;
+  checkEvaluation(ctx, file.source, e, place, session, ref);
+  if (session?.double_marking === 'blind') {
+    const jurors = new Set([
+      ...(session.juries[place.bloc] ?? []),
+      ...(e.entries ?? []).map((b) => b.juror),
+    ]);
+    const entries = readEntriesSync(dir, place.candidate, place.bloc, jurors, env);
+    checkReconciled(ctx, file.source, e, session, ref, entries);
+  }
   // A value is returned only when it passed its schema, so its only diagnostics are the rules'.
   const diagnostics = ctx.diagnostics;
   return keep.has(dir) ? { diagnostics, value: file.value } : { diagnostics };
 }
 
+/** The entries a joint evaluation is checked against (their own problems are reported on them). */
+function readEntriesSync(
+  sessionDir: string,
+  candidate: string,
+  bloc: string,
+  jurors: Iterable<string>,
+  env: CheckEnv,
+): Map<string, ReadEntry> {
+  const out = new Map<string, ReadEntry>();
+  for (const juror of jurors) {
+    // Juror ids come from files: a hostile id must not lead outside the entries folder.
+    if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(juror) || juror.includes('..')) continue;
+    const abs = path.join(sessionDir, 'entries', candidate, bloc, `${juror}.yaml`);
+    const display = displayPath(abs, env.cwd);
+    const loaded = loadFileSync<Entry>(abs, display, 'entry', env.lang);
+    out.set(juror, { display, ...(loaded.value ? { value: loaded.value } : {}) });
+  }
+  return out;
+}
+
 /** What the main thread sends a checking worker. */
-export interface WorkerInput {
-  readonly lang: Lang;
+export interface WorkerInput extends CheckEnv {
   readonly refs: readonly EvaluationRef[];
   readonly sessions: readonly (readonly [string, SessionContext])[];
   readonly keep: readonly string[];
@@ -86,13 +123,13 @@ export function drain(
   keep: ReadonlySet<string>,
   onBatch: (batch: WorkerBatch) => void,
 ): void {
-  const { refs, batch, lang } = input;
+  const { refs, batch } = input;
   for (;;) {
     const start = Atomics.add(next, 0, batch);
     if (start >= refs.length) return;
     const results: EvaluationChecked[] = [];
     for (let i = start; i < Math.min(start + batch, refs.length); i++) {
-      results.push(checkEvaluationFile(refs[i] as EvaluationRef, lang, sessions, keep));
+      results.push(checkEvaluationFile(refs[i] as EvaluationRef, input, sessions, keep));
     }
     onBatch({ start, results });
   }

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Lang } from '../diagnostics/diagnostic.js';
 import {
   checkEvaluationFile,
+  type CheckEnv,
   drain,
   type EvaluationChecked,
   type EvaluationRef,
@@ -33,7 +33,7 @@ export function workerCount(count: number, requested?: number): number {
  */
 export async function checkEvaluationsInParallel(
   refs: readonly EvaluationRef[],
-  lang: Lang,
+  env: CheckEnv,
   sessions: ReadonlyMap<string, SessionContext>,
   keep: ReadonlySet<string>,
   workers: number,
@@ -45,7 +45,7 @@ export async function checkEvaluationsInParallel(
     b.results.forEach((r, i) => (results[b.start + i] = r));
   };
   const next = new SharedArrayBuffer(4);
-  const input = { lang, refs, sessions: [...sessions], keep: [...keep], next, batch: BATCH };
+  const input = { ...env, refs, sessions: [...sessions], keep: [...keep], next, batch: BATCH };
   const done = Array.from({ length: workers }, () => {
     return new Promise<void>((resolve) => {
       let worker: Worker;
@@ -63,9 +63,9 @@ export async function checkEvaluationsInParallel(
       });
     });
   });
-  drain({ lang, refs, batch: BATCH }, new Int32Array(next), sessions, keep, store);
+  drain({ ...env, refs, batch: BATCH }, new Int32Array(next), sessions, keep, store);
   await Promise.all(done);
   return results.map(
-    (r, i) => r ?? checkEvaluationFile(refs[i] as EvaluationRef, lang, sessions, keep),
+    (r, i) => r ?? checkEvaluationFile(refs[i] as EvaluationRef, env, sessions, keep),
   );
 }

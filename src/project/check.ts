@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
-import type { Evaluation, Session } from '../model/session.js';
+import type { Entry, Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
 import { checkDeliberation } from '../rules/deliberation.js';
+import { checkEntry } from '../rules/double-marking.js';
 import { checkReferential } from '../rules/referential.js';
 import { checkSession } from '../rules/session.js';
 import { ruleContext, type RuleContext } from '../rules/context.js';
@@ -51,6 +52,8 @@ function load(f: FileRef, lang: Lang): CheckedFile {
 export function sessionDirOf(file: FileRef): string | undefined {
   if (file.kind === 'session' || file.kind === 'deliberation') return path.dirname(file.abs);
   if (file.kind === 'evaluation') return path.dirname(path.dirname(path.dirname(file.abs)));
+  if (file.kind === 'entry')
+    return path.dirname(path.dirname(path.dirname(path.dirname(file.abs))));
   return undefined;
 }
 
@@ -159,13 +162,40 @@ export async function checkProject(
     sessions.set(dir, { session, ...(ref ? { ref } : {}) });
   }
 
+  for (const f of byKind('entry')) {
+    const file = load(f, lang);
+    if (file.source && file.value !== undefined) {
+      const dir = sessionDirOf(f) ?? '';
+      const { session, ref } = sessions.get(dir) ?? {};
+      const bloc = path.dirname(f.abs);
+      const place = {
+        session: path.basename(dir),
+        candidate: path.basename(path.dirname(bloc)),
+        bloc: path.basename(bloc),
+        juror: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
+      };
+      const ctx = ruleContext(lang);
+      checkEntry(ctx, file.source, file.value as Entry, place, session, ref);
+      file.diagnostics.push(...ctx.diagnostics);
+    }
+    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics: file.diagnostics });
+  }
+
   const evaluations = new Map<string, Map<string, Evaluation>>();
   const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
   const workers = workerCount(evaluationRefs.length, options.workers);
   const checked =
     workers > 0
-      ? await checkEvaluationsInParallel(evaluationRefs, lang, sessions, deliberationDirs, workers)
-      : evaluationRefs.map((f) => checkEvaluationFile(f, lang, sessions, deliberationDirs));
+      ? await checkEvaluationsInParallel(
+          evaluationRefs,
+          { lang, cwd },
+          sessions,
+          deliberationDirs,
+          workers,
+        )
+      : evaluationRefs.map((f) =>
+          checkEvaluationFile(f, { lang, cwd }, sessions, deliberationDirs),
+        );
   evaluationRefs.forEach((f, i) => {
     const { diagnostics, value } = checked[i] as EvaluationChecked;
     // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the

@@ -12,7 +12,9 @@ import {
   toResultValue,
   verdicts,
   type Candidate,
+  type EntryBinding,
   type Evaluation,
+  type Reconciled,
   type Result,
 } from '../model/session.js';
 import { competenciesOf, type GradedUnit } from '../model/types.js';
@@ -140,6 +142,46 @@ export class EvaluationHandle {
     await this.commit(next);
   }
 
+  /**
+   * Write the joint evaluation of a blind double-marked unit from its jurors' submitted entries:
+   * every result (agreed or decided), the reconciliation and the entries' hashes, replacing a
+   * previous draft reconciliation; finalised in the same write when signers are given.
+   */
+  async reconcile(
+    results: Readonly<Record<string, Result>>,
+    reconciliation: readonly Reconciled[],
+    entries: readonly EntryBinding[],
+    finalize?: { by: readonly string[]; at: Date },
+  ): Promise<void> {
+    if (this.isFinal) throw this.finalError();
+    const next = this.doc.clone();
+    const map: Record<string, unknown> = {};
+    for (const id of this.competencyIds) {
+      const r = results[id];
+      if (r) map[id] = toResultValue(r);
+    }
+    next.set('results', next.createNode(map));
+    next.set('entries', next.createNode(entries.map((e) => ({ juror: e.juror, hash: e.hash }))));
+    next.set('reconciliation', next.createNode(reconciliation.map((r) => ({ ...r }))));
+    for (const item of [next.get('entries', true), next.get('reconciliation', true)]) {
+      if (isSeq(item))
+        for (const e of item.items) {
+          const inner = isMap(e) ? e.get('entries', true) : undefined;
+          if (isMap(inner)) inner.flow = true;
+        }
+    }
+    this.orderResults(next);
+    if (finalize) {
+      next.set('status', 'final');
+      next.set(
+        'finalized',
+        next.createNode({ by: [...finalize.by], at: finalize.at.toISOString() }),
+      );
+      next.set('hash', evaluationHash(next.toJS() as Evaluation));
+    }
+    await this.commit(next);
+  }
+
   /** Append amendments to a final evaluation, chaining hashes over the whole audit trail. */
   async amend(
     changes: Readonly<Record<string, Result>>,
@@ -229,7 +271,7 @@ export class EvaluationHandle {
  * Once the jury de certification has closed its deliberation, the procès-verbal it signed rests on
  * the session's evaluations: none is graded or amended any more.
  */
-async function assertNotClosed(ctx: SessionContext): Promise<void> {
+export async function assertNotClosed(ctx: SessionContext): Promise<void> {
   const { readDeliberation } = await import('./deliberation.js');
   const closed = (await readDeliberation(ctx))?.value.closed;
   if (!closed) return;

@@ -49,8 +49,8 @@ export async function yamlFilesUnder(dir: string): Promise<string[]> {
 
 /**
  * The kind of a file from where it sits: `sessions/<s>/session.yaml`,
- * `sessions/<s>/deliberation.yaml`, `sessions/<s>/evaluations/<c>/<unit>.yaml`; any other YAML
- * file is read as a référentiel.
+ * `sessions/<s>/deliberation.yaml`, `sessions/<s>/evaluations/<c>/<unit>.yaml`,
+ * `sessions/<s>/entries/<c>/<unit>/<juror>.yaml`; any other YAML file is read as a référentiel.
  */
 export function classify(abs: string): FileKind {
   const parts = abs.split(path.sep);
@@ -59,6 +59,7 @@ export function classify(abs: string): FileKind {
   if (name === 'session.yaml') return 'session';
   if (name === 'deliberation.yaml') return 'deliberation';
   if (parts[n - 3] === 'evaluations') return 'evaluation';
+  if (parts[n - 4] === 'entries' && parts[n - 6] === 'sessions') return 'entry';
   return 'referential';
 }
 

@@ -1,5 +1,5 @@
 /** The kinds of file certif reads, one JSON Schema each. */
-export type FileKind = 'referential' | 'session' | 'evaluation' | 'deliberation';
+export type FileKind = 'referential' | 'session' | 'evaluation' | 'deliberation' | 'entry';
 
 /** Schema file of each kind, in `schemas/`. */
 export const schemaFiles: Record<FileKind, string> = {
@@ -7,6 +7,7 @@ export const schemaFiles: Record<FileKind, string> = {
   session: 'session.schema.json',
   evaluation: 'evaluation.schema.json',
   deliberation: 'deliberation.schema.json',
+  entry: 'entry.schema.json',
 };
 
 /**
