@@ -111,7 +111,7 @@ function barChart(
     const width = Math.round((item.ratio.rate ?? 0) * CHART.barMax * 10) / 10;
     const y = 8 + i * CHART.row;
     return {
-      label: shorten(item.label, 38),
+      label: shorten(item.label, 32),
       value: percent(item.ratio, lang),
       y,
       barY: y + (CHART.row - CHART.bar) / 2,
@@ -308,8 +308,8 @@ export function agreementModel(
   return {
     rule: pick(
       lang,
-      `Accord faible : κ < ${decimal(LOW_KAPPA, lang)} (accord « faible » ou moindre selon Landis & Koch, 1977) sur au moins ${MIN_JUDGEMENTS} jugements doublés. κ = (po − pe) / (1 − pe), po = accord observé, pe = accord attendu par hasard ; κ n’est pas défini quand pe = 1.`,
-      `Low agreement: κ < ${decimal(LOW_KAPPA, lang)} ("fair" or below in Landis & Koch, 1977) over at least ${MIN_JUDGEMENTS} double-marked judgements. κ = (po − pe) / (1 − pe), po = observed agreement, pe = agreement expected by chance; κ is undefined when pe = 1.`,
+      `Accord faible : κ inférieur à ${decimal(LOW_KAPPA, lang)} (accord « faible » ou moindre selon Landis et Koch, 1977) sur au moins ${MIN_JUDGEMENTS} jugements doublés. κ = (po − pe) / (1 − pe), po = accord observé, pe = accord attendu par hasard ; κ n’est pas défini quand pe = 1.`,
+      `Low agreement: κ below ${decimal(LOW_KAPPA, lang)} ("fair" or below in Landis and Koch, 1977) over at least ${MIN_JUDGEMENTS} double-marked judgements. κ = (po − pe) / (1 − pe), po = observed agreement, pe = agreement expected by chance; κ is undefined when pe = 1.`,
     ),
     empty: pairs.length === 0,
     flagged,
