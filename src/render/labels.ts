@@ -236,7 +236,7 @@ const en: typeof fr = {
   qualiopiSource: 'Source: closed deliberations of the certification jury, produced by certif.',
   agreementTitle: 'Agreement between jurors (blind double marking)',
   agreementPair: 'Jurors',
-  agreementJudgements: 'Double-marked judgements',
+  agreementJudgements: 'Double marks',
   agreementPercent: 'Observed agreement',
   agreementKappa: 'Cohen’s kappa',
   agreementStrength: 'Strength (Landis & Koch)',

@@ -87,6 +87,7 @@ export interface ReferentialFigures {
   readonly id: string;
   readonly version: string;
   readonly title: string;
+  readonly rncp?: string;
   readonly blocs: readonly BlocFigures[];
   readonly competencies: readonly CompetencyFigures[];
   /** The hardest competencies, at most {@link HARDEST}, hardest first. */
@@ -251,6 +252,7 @@ export function computeFigures(inputs: readonly SessionInput[]): StatsFigures {
           id: r.ref.id,
           version: r.ref.version,
           title: r.ref.title,
+          ...(r.ref.rncp ? { rncp: r.ref.rncp } : {}),
           blocs: [...r.blocs.values()].map(({ unit, counts }) => {
             const valide = counts.valide ?? 0;
             const nonValide = counts.non_valide ?? 0;

@@ -233,7 +233,7 @@ export function qualiopiModel(f: StatsFigures, lang: Lang, t: Labels) {
     success: percent(f.total.success, lang),
     definitions: definitions(lang).slice(0, 2),
     referentials: f.referentials.map((r) => ({
-      name: r.title,
+      name: r.rncp ? `${r.title} · ${r.rncp}` : r.title,
       blocs: r.blocs.map((b) => ({
         id: b.id,
         title: b.title,
