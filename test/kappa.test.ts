@@ -140,6 +140,11 @@ describe('certif stats --agreement', () => {
     }
     await entry('c001', 'sroux', 'draft', ['  C1: non_acquis', '  C2: non_acquis']);
     await writeFile(path.join(project.sessionDir, 'entries', 'c002', 'BC01', 'zz.yaml'), 'a: [\n');
+    // pmartin's c004 entry copied under c003's folder as another juror: not a judgement.
+    await writeFile(
+      path.join(project.sessionDir, 'entries', 'c003', 'BC01', 'jcopie.yaml'),
+      'candidate: c004\nbloc: BC01\njuror: pmartin\nstatus: submitted\nresults:\n  C1: non_acquis\n',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -152,6 +157,7 @@ describe('certif stats --agreement', () => {
     });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('entries/c002/BC01/zz.yaml');
+    expect(r.stderr).toContain('entries/c003/BC01/jcopie.yaml');
     const j = JSON.parse(r.stdout) as {
       rule: unknown;
       pairs: {

@@ -340,7 +340,11 @@ describe.skipIf(!existsSync(CHROMIUM))('certif stats --format html in headless C
         scrollWidth: number;
         clientWidth: number;
         hardestBars: number;
+        blocWidths: string[];
+        blocTexts: string[];
       }>(`(() => ({
+        blocWidths: [...document.querySelectorAll('svg.chart-blocs rect.bar')].map((r) => r.getAttribute('width')),
+        blocTexts: [...document.querySelectorAll('svg.chart-blocs text')].map((t) => t.textContent),
         blocBars: document.querySelectorAll('svg.chart-blocs rect.bar').length,
         blocRows: document.querySelectorAll('table.stats-blocs tbody tr').length,
         hardestBars: document.querySelectorAll('svg.chart-hardest rect.bar').length,
@@ -358,7 +362,21 @@ describe.skipIf(!existsSync(CHROMIUM))('certif stats --format html in headless C
         'Taux de validation par bloc',
         'Part de Non acquis, compétences les plus difficiles',
       ]);
+      // Bars to scale (340 units = 100 %), each with its label and value in text.
+      expect(m.blocWidths).toEqual(['204', '170', '340', '340']);
+      expect(m.blocTexts).toContain(`60${NBSP}% (3/5)`);
+      expect(m.blocTexts.some((t) => t.startsWith('BC02 — '))).toBe(true);
       expect(m.scrollWidth).toBeLessThanOrEqual(m.clientWidth);
+      // The content box of A4 inside the 12 mm margins: 186 mm = 703 px.
+      await page.setViewportSize({ width: 703, height: 1123 });
+      const narrow = await page.evaluate<{ over: boolean; cells: string[] }>(`(() => ({
+        over: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+        cells: [...document.querySelectorAll('td, th')]
+          .filter((c) => c.scrollWidth > c.clientWidth + 1)
+          .map((c) => c.textContent),
+      }))()`);
+      expect(narrow).toEqual({ over: false, cells: [] });
+      await page.setViewportSize({ width: 794, height: 1123 });
       const shots = '/tmp/certif-shots';
       await mkdir(shots, { recursive: true });
       await page.screenshot({ path: path.join(shots, 'stats.png'), fullPage: true });

@@ -26,6 +26,10 @@ export interface SessionEntries {
   readonly skipped: string[];
 }
 
+// The patterns of the evaluation schema: ids of people and sessions, ids of blocs and competencies.
+const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const ID = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -58,6 +62,8 @@ function readEntry(
   place: { candidate: string; bloc: string; juror: string },
   lang: Lang,
 ): JurorEntry | undefined {
+  if (!SLUG.test(place.candidate) || !ID.test(place.bloc) || !SLUG.test(place.juror))
+    return undefined;
   const read = readTextSync(file, display, lang);
   if (read.text === undefined) return undefined;
   const value = parseYaml(display, read.text, lang).source?.value;
@@ -70,10 +76,11 @@ function readEntry(
     value.juror !== place.juror
   )
     return undefined;
-  const verdicts: Record<string, Verdict> = {};
+  // No prototype: a competency named like an Object property must not find one.
+  const verdicts = Object.create(null) as Record<string, Verdict>;
   for (const [id, raw] of Object.entries(value.results)) {
     const verdict = verdictOf(raw);
-    if (verdict === undefined) return undefined;
+    if (verdict === undefined || !ID.test(id)) return undefined;
     verdicts[id] = verdict;
   }
   return { ...place, status: value.status, verdicts };
