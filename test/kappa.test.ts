@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +80,40 @@ describe('cohenKappa against hand-computed references', () => {
       'almost_perfect',
       'almost_perfect',
     ]);
+  });
+});
+
+describe('cohenKappa properties', () => {
+  const verdict = fc.constantFrom<V>(A, N);
+  const pairs = fc.array(fc.tuple(verdict, verdict), { minLength: 1, maxLength: 60 });
+
+  it('against the textbook formula (po − pe)/(1 − pe) computed from the marginals', () => {
+    fc.assert(
+      fc.property(pairs, (ps) => {
+        const n = ps.length;
+        const po = ps.filter(([a, b]) => a === b).length / n;
+        const share = (side: 0 | 1, v: V) => ps.filter((p) => p[side] === v).length / n;
+        const pe = share(0, A) * share(1, A) + share(0, N) * share(1, N);
+        const k = cohenKappa(ps);
+        const single = ps.every(([a, b]) => a === ps[0]?.[0] && b === a);
+        if (single) return k.kappa === undefined && k.undefinedBecause === 'single_value';
+        return Math.abs((k.kappa ?? NaN) - (po - pe) / (1 - pe)) < 1e-9;
+      }),
+    );
+  });
+
+  it('symmetric in the two jurors, within [−1, 1], 1 exactly when they always agree', () => {
+    fc.assert(
+      fc.property(pairs, (ps) => {
+        const k = cohenKappa(ps);
+        const swapped = cohenKappa(ps.map(([a, b]) => [b, a] as const));
+        if (k.kappa === undefined) return swapped.kappa === undefined;
+        const agreeAll = ps.every(([a, b]) => a === b);
+        return (
+          swapped.kappa === k.kappa && k.kappa >= -1 && k.kappa <= 1 && (k.kappa === 1) === agreeAll
+        );
+      }),
+    );
   });
 });
 

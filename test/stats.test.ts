@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInProcess, type RunResult } from './helpers/cli.js';
+import { runBinary, runInProcess, type RunResult } from './helpers/cli.js';
 import { candidatesCsv, makeProject, type Project } from './helpers/project.js';
 
 /**
@@ -238,6 +238,19 @@ describe('certif stats: figures known by construction', () => {
     );
     // Nothing personal in statistics.
     for (const name of ['Durand', 'Nguyen', 'Benali', 'Roux']) expect(md).not.toContain(name);
+  });
+
+  it('the built binary prints the same figures as the in-process run', async () => {
+    for (const argv of [
+      ['stats', '--format', 'json'],
+      ['stats', '--qualiopi'],
+    ]) {
+      const bin = await runBinary(argv, { cwd: root });
+      const mem = await ok(root, ...argv);
+      expect(bin.code).toBe(0);
+      expect(bin.stdout).toBe(mem.stdout);
+      expect(bin.stderr).toBe(mem.stderr);
+    }
   });
 
   it('one session by id; English with --lang en', async () => {
