@@ -131,6 +131,9 @@ function document(name: DocumentName, title: string, model: object, o: StatsOpti
   return text.endsWith('\n') ? text : text + '\n';
 }
 
+const dated = (days: readonly (string | undefined)[]): string[] =>
+  days.filter((d): d is string => Boolean(d)).sort();
+
 const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
 
 /**
@@ -237,8 +240,8 @@ export async function statsCommand(
       await write(
         json({
           period: {
-            first: [...f.sessions.map((s) => s.start ?? '')].sort()[0] ?? null,
-            last: [...f.sessions.map((s) => s.end ?? s.start ?? '')].sort().at(-1) ?? null,
+            first: dated(f.sessions.map((s) => s.start))[0] ?? null,
+            last: dated(f.sessions.map((s) => s.end ?? s.start)).at(-1) ?? null,
             text: period(f.sessions, lang),
           },
           sessions: f.sessions.length,
