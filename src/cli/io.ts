@@ -15,6 +15,8 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
+  /** Progress lines are drawn only on a terminal; absent means not a terminal. */
+  readonly stderrIsTTY?: boolean;
   /** The clock, so dates in files are testable. */
   readonly now: () => Date;
 }
@@ -29,6 +31,7 @@ export function processIo(): Io {
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY,
     stdinIsTTY: process.stdin.isTTY,
+    stderrIsTTY: process.stderr.isTTY,
     now: () => new Date(),
   };
 }

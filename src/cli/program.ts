@@ -493,6 +493,84 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       code = await demoCommand(dir, { lang }, io);
     });
 
+  const rncp = program
+    .command('rncp')
+    .description(
+      h(
+        'export RNCP de France Compétences : importer une fiche, vérifier l’écart',
+        'France Compétences RNCP export: import a fiche, check for drift',
+      ),
+    );
+  rncp
+    .command('import')
+    .description(
+      h(
+        'crée un squelette de référentiel depuis une fiche de l’export XML (flux 4.1)',
+        'create a référentiel skeleton from one fiche of the XML export (flux 4.1)',
+      ),
+    )
+    .argument('<export.xml>')
+    .option(
+      '--fiche <RNCPn>',
+      h('numéro de la fiche (ex. RNCP37488)', 'fiche number (e.g. RNCP37488)'),
+    )
+    .option(
+      '-o, --out <file>',
+      h(
+        'fichier à écrire (défaut : referentials/<id>.yaml ; « - » : sortie standard)',
+        'file to write (default: referentials/<id>.yaml; "-": standard output)',
+      ),
+    )
+    .option(
+      '--id <id>',
+      h('id du référentiel (défaut : rncp<n>)', 'référentiel id (default: rncp<n>)'),
+    )
+    .option('--force', h('remplace un fichier existant', 'replace an existing file'), false)
+    .action(
+      async (file: string, opts: { fiche?: string; out?: string; id?: string; force: boolean }) => {
+        const { rncpImportCommand } = await import('../commands/rncp.js');
+        code = await rncpImportCommand(file, { ...opts, lang }, io);
+      },
+    );
+  rncp
+    .command('list')
+    .description(
+      h(
+        'liste les fiches de l’export (numéro, blocs, active, intitulé)',
+        'list the fiches of the export (number, blocs, active, title)',
+      ),
+    )
+    .argument('<export.xml>')
+    .action(async (file: string) => {
+      const { rncpListCommand } = await import('../commands/rncp.js');
+      code = await rncpListCommand(file, { lang }, io);
+    });
+  rncp
+    .command('check')
+    .description(
+      h(
+        'compare un référentiel à sa fiche enregistrée (numéro, blocs, intitulés)',
+        'compare a référentiel with its registered fiche (number, blocs, titles)',
+      ),
+    )
+    .argument('<export.xml>')
+    .argument('[referential]', h('référentiel (id ou chemin)', 'référentiel (id or path)'))
+    .addOption(
+      new Option('-f, --format <format>', h('format du rapport', 'report format'))
+        .choices(['stylish', 'json', 'github'])
+        .default('stylish'),
+    )
+    .action(
+      async (
+        file: string,
+        referential: string | undefined,
+        opts: { format: 'stylish' | 'json' | 'github' },
+      ) => {
+        const { rncpCheckCommand } = await import('../commands/rncp.js');
+        code = await rncpCheckCommand(file, referential, { format: opts.format, lang }, io);
+      },
+    );
+
   program
     .command('stats')
     .description(

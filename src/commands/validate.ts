@@ -114,7 +114,12 @@ export async function validateCommand(
   const files = targets
     .filter((t) => !isCsv(t))
     .map((abs) => ({ abs, display: displayPath(abs, io.cwd), kind: classify(abs) }));
-  const checked: CheckedFile[] = await checkProject(files, { lang: options.lang, cwd: io.cwd });
+  const threads = io.env.CERTIF_WORKERS;
+  const checked: CheckedFile[] = await checkProject(files, {
+    lang: options.lang,
+    cwd: io.cwd,
+    ...(threads !== undefined && /^\d+$/.test(threads) ? { workers: Number(threads) } : {}),
+  });
   const all = checked.flatMap((f) => f.diagnostics);
   for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));
   const diagnostics: Diagnostic[] = sortDiagnostics(all);

@@ -24,25 +24,24 @@ export function evaluationHash(e: Hashed): string {
  * `canonicalJson` gives (tested), without sorting a copy.
  */
 export function canonicalWithoutAmendments(e: Hashed): string {
-  const results: Record<string, unknown> = {};
+  const s = JSON.stringify;
+  let results = '';
   for (const id of Object.keys(e.results).sort()) {
-    const r = toResult(e.results[id] as ResultValue);
-    results[id] =
-      r.observation !== undefined
-        ? { observation: r.observation, verdict: r.verdict }
-        : { verdict: r.verdict };
+    const value = e.results[id] as ResultValue;
+    const r = toResult(value);
+    results +=
+      (results ? ',' : '') +
+      s(id) +
+      (r.observation !== undefined
+        ? `:{"observation":${s(r.observation)},"verdict":${s(r.verdict)}}`
+        : `:{"verdict":${s(r.verdict)}}`);
   }
-  const finalized = e.finalized ? { at: e.finalized.at, by: e.finalized.by } : null;
-  return JSON.stringify({
-    amendments: [],
-    bloc: e.bloc,
-    candidate: e.candidate,
-    date: e.date ?? null,
-    finalized,
-    jurors: e.jurors ?? [],
-    results,
-    session: e.session,
-  });
+  const finalized = e.finalized ? `{"at":${s(e.finalized.at)},"by":${s(e.finalized.by)}}` : 'null';
+  return (
+    `{"amendments":[],"bloc":${s(e.bloc)},"candidate":${s(e.candidate)},` +
+    `"date":${s(e.date ?? null)},"finalized":${finalized},"jurors":${s(e.jurors ?? [])},` +
+    `"results":{${results}},"session":${s(e.session)}}`
+  );
 }
 
 /** The general hash, for evaluations with amendments. */

@@ -3,7 +3,6 @@ import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import type { Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
 import { checkDeliberation } from '../rules/deliberation.js';
-import { checkEvaluation } from '../rules/evaluation.js';
 import { checkReferential } from '../rules/referential.js';
 import { checkSession } from '../rules/session.js';
 import { ruleContext, type RuleContext } from '../rules/context.js';
@@ -12,6 +11,13 @@ import type { SourceFile } from '../source/parse.js';
 import { displayPath, yamlFilesUnder } from './files.js';
 import type { Deliberation } from './deliberation.js';
 import { loadFileSync } from './load.js';
+import {
+  checkEvaluationFile,
+  evaluationSessionDir,
+  type EvaluationChecked,
+  type SessionContext,
+} from './check-evaluations.js';
+import { checkEvaluationsInParallel, workerCount } from './check-pool.js';
 import { availableReferentials, type LoadedReferential } from './referentials.js';
 
 /** A file to check. */
@@ -32,6 +38,8 @@ export interface CheckedFile extends FileRef {
 export interface CheckOptions {
   readonly lang: Lang;
   readonly cwd: string;
+  /** Extra threads for evaluation files (default: by CPU count and project size; 0: none). */
+  readonly workers?: number;
 }
 
 function load(f: FileRef, lang: Lang): CheckedFile {
@@ -129,7 +137,7 @@ export async function checkProject(
   }
 
   const referentialsByRoot = new Map<string, LoadedReferential[]>();
-  const sessions = new Map<string, { session?: Session; ref?: Referential }>();
+  const sessions = new Map<string, SessionContext>();
   for (const [dir, f] of sessionRefs) {
     const file = load(f, lang);
     out.push(file);
@@ -153,29 +161,24 @@ export async function checkProject(
 
   const evaluations = new Map<string, Map<string, Evaluation>>();
   const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
-  for (const f of evaluationRefs) {
-    const file = load(f, lang);
-    const dir = sessionDirOf(f) ?? '';
-    if (file.source && file.value !== undefined) {
-      const { session, ref } = sessions.get(dir) ?? {};
-      const place = {
-        session: path.basename(dir),
-        candidate: path.basename(path.dirname(f.abs)),
-        bloc: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
-      };
-      const ctx = ruleContext(lang);
-      checkEvaluation(ctx, file.source, file.value as Evaluation, place, session, ref);
-      file.diagnostics.push(...ctx.diagnostics);
-      // Kept only for a deliberation to check against.
-      if (deliberationDirs.has(dir)) {
-        let inSession = evaluations.get(dir);
-        if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));
-        inSession.set(`${place.candidate}/${place.bloc}`, file.value as Evaluation);
-      }
+  const workers = workerCount(evaluationRefs.length, options.workers);
+  const checked =
+    workers > 0
+      ? await checkEvaluationsInParallel(evaluationRefs, lang, sessions, deliberationDirs, workers)
+      : evaluationRefs.map((f) => checkEvaluationFile(f, lang, sessions, deliberationDirs));
+  evaluationRefs.forEach((f, i) => {
+    const { diagnostics, value } = checked[i] as EvaluationChecked;
+    // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
+    // values a deliberation is checked against.
+    if (value) {
+      const dir = evaluationSessionDir(f.abs);
+      let inSession = evaluations.get(dir);
+      if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));
+      const place = `${path.basename(path.dirname(f.abs))}/${path.basename(f.abs).replace(/\.ya?ml$/i, '')}`;
+      inSession.set(place, value);
     }
-    // Only the diagnostics are kept: not the text, the YAML tree nor the value.
-    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics: file.diagnostics });
-  }
+    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics });
+  });
 
   for (const f of byKind('deliberation')) {
     const file = load(f, lang);

@@ -2,6 +2,7 @@ import { registerMessages } from '../diagnostics/messages.js';
 import { competenciesOf, type Referential, type ValidationRule } from '../model/types.js';
 import type { SourceFile } from '../source/parse.js';
 import { checkUnique, type RuleContext } from './context.js';
+import { checkPlaceholders } from './placeholders.js';
 
 const t = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 
@@ -151,6 +152,7 @@ function checkJury(
 
 /** Semantic rules of a référentiel that passed its schema. */
 export function checkReferential(ctx: RuleContext, source: SourceFile, ref: Referential): void {
+  checkPlaceholders(ctx, source, ref);
   checkJury(ctx, source, ref.jury, '/jury');
   checkUnique(ctx, source, ref.blocs, '/blocs', { fr: 'les blocs', en: 'the blocs' });
   ref.blocs.forEach((bloc, b) => {

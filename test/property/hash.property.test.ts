@@ -4,7 +4,7 @@ import { canonicalWithoutAmendments } from '../../src/model/evaluation-hash.js';
 import { canonicalJson } from '../../src/model/hash.js';
 import { toResult, type Evaluation, type ResultValue } from '../../src/model/session.js';
 
-const id = fc.stringMatching(/^C[1-9][0-9]?$/);
+const id = fc.oneof(fc.stringMatching(/^C[1-9][0-9]?$/), fc.stringMatching(/^[0-9]{1,2}$/));
 const result: fc.Arbitrary<ResultValue> = fc.oneof(
   fc.constantFrom('acquis' as const, 'non_acquis' as const),
   fc.record(

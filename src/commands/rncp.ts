@@ -1,0 +1,376 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Io } from '../cli/io.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import { countBySeverity, sortDiagnostics, type Lang } from '../diagnostics/diagnostic.js';
+import type { Referential } from '../model/types.js';
+import { displayPath, pathKind } from '../project/files.js';
+import { checkText, loadFile } from '../project/load.js';
+import { resolveReferential } from '../project/referentials.js';
+import { findProjectRoot } from '../project/root.js';
+import { schemaComment } from '../project/schema-line.js';
+import {
+  noStyle,
+  reporters,
+  stylish,
+  terminalStyle,
+  type ReporterName,
+} from '../report/reporters.js';
+import { checkDrift } from '../rncp/drift.js';
+import { scanExport, type Progress, type RncpFiche } from '../rncp/export-reader.js';
+import { buildSkeleton } from '../rncp/skeleton.js';
+import { oneLine } from '../rncp/text.js';
+import { ruleContext } from '../rules/context.js';
+import { checkReferential } from '../rules/referential.js';
+import type { SourceFile } from '../source/parse.js';
+import { writeFileAtomic } from '../source/write.js';
+
+const SLUG = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const SEARCH_URL = 'https://www.francecompetences.fr/recherche_certificationprofessionnelle/';
+
+/** « RNCP37488 », « rncp37488 » or « 37488 » → RNCP37488. */
+export function ficheNumber(spec: string, lang: Lang): string {
+  const m = /^\s*(?:RNCP)?\s*([0-9]{1,6})\s*$/i.exec(spec);
+  if (!m) {
+    throw new UsageError(
+      pick(lang, `Numéro de fiche invalide : « ${spec} »`, `Invalid fiche number: "${spec}"`),
+      pick(lang, 'Donnez-le sous la forme RNCP37488.', 'Give it as RNCP37488.'),
+    );
+  }
+  return `RNCP${String(Number(m[1]))}`;
+}
+
+/** Bytes read / total on stderr, only on a terminal; returns the callback and a closer. */
+function progressLine(
+  io: Io,
+  lang: Lang,
+): { onProgress?: (p: Progress) => void; done: () => void } {
+  if (!io.stderrIsTTY) return { done: () => undefined };
+  const mb = (n: number) => (n / 1_048_576).toFixed(1);
+  let last = -1;
+  let shown = false;
+  return {
+    onProgress: (p) => {
+      const pct = p.total > 0 ? Math.floor((p.bytes * 100) / p.total) : 0;
+      if (pct === last) return;
+      last = pct;
+      shown = true;
+      io.stderr.write(
+        `\r${pick(lang, 'Lecture de l’export', 'Reading the export')} : ${mb(p.bytes)} / ${mb(p.total)} ${pick(lang, 'Mo', 'MB')} (${pct} %)`,
+      );
+    },
+    done: () => {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+async function exportPath(
+  file: string,
+  io: Io,
+  lang: Lang,
+): Promise<{ abs: string; display: string }> {
+  const abs = path.resolve(io.cwd, file);
+  const display = displayPath(abs, io.cwd);
+  const kind = await pathKind(abs);
+  if (kind !== 'file') {
+    throw new UsageError(
+      kind === 'dir'
+        ? pick(
+            lang,
+            `${display} est un dossier, pas un export XML.`,
+            `${display} is a folder, not an XML export.`,
+          )
+        : pick(lang, `Export introuvable : ${display}`, `No such export: ${display}`),
+      pick(
+        lang,
+        'Donnez le fichier XML de l’export RNCP de France Compétences (data.gouv.fr, flux 4.1).',
+        'Give the XML file of the France Compétences RNCP export (data.gouv.fr, flux 4.1).',
+      ),
+    );
+  }
+  return { abs, display };
+}
+
+/** Read the export until `number` is found (or to its end). */
+async function findFiche(
+  abs: string,
+  display: string,
+  number: string,
+  io: Io,
+  lang: Lang,
+): Promise<{ fiche?: RncpFiche; count: number; flux: string }> {
+  let fiche: RncpFiche | undefined;
+  const progress = progressLine(io, lang);
+  try {
+    const scan = await scanExport(
+      abs,
+      display,
+      (f) => {
+        if (f.number !== number) return false;
+        fiche = f;
+        return true;
+      },
+      { lang, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) },
+    );
+    return { ...(fiche ? { fiche } : {}), count: scan.fiches, flux: scan.flux };
+  } finally {
+    progress.done();
+  }
+}
+
+/** Options of `certif rncp import`. */
+export interface RncpImportOptions {
+  readonly fiche?: string | undefined;
+  readonly out?: string | undefined;
+  readonly id?: string | undefined;
+  readonly force: boolean;
+  readonly lang: Lang;
+}
+
+/**
+ * `certif rncp import <export.xml> --fiche RNCP<n>`: write a référentiel skeleton built from one
+ * fiche of the export. 0 written, 1 unknown fiche, bad XML or existing file, 2 usage.
+ */
+export async function rncpImportCommand(
+  file: string,
+  options: RncpImportOptions,
+  io: Io,
+): Promise<number> {
+  const { lang } = options;
+  if (!options.fiche) {
+    throw new UsageError(
+      pick(lang, 'Quelle fiche importer ? --fiche manque.', 'Which fiche? --fiche is missing.'),
+      pick(
+        lang,
+        `Ex. certif rncp import ${file} --fiche RNCP37488 ; certif rncp list ${file} liste les fiches.`,
+        `E.g. certif rncp import ${file} --fiche RNCP37488; certif rncp list ${file} lists the fiches.`,
+      ),
+    );
+  }
+  const number = ficheNumber(options.fiche, lang);
+  const id = options.id ?? number.toLowerCase();
+  if (!SLUG.test(id)) {
+    throw new UsageError(
+      pick(lang, `Identifiant invalide : « ${id} »`, `Invalid id: "${id}"`),
+      pick(
+        lang,
+        'Minuscules, chiffres, « - », « _ » ou « . » (ex. cybersecurite).',
+        'Lowercase letters, digits, "-", "_" or "." (e.g. cybersecurite).',
+      ),
+    );
+  }
+  const toStdout = options.out === '-';
+  const target = toStdout
+    ? undefined
+    : options.out
+      ? path.resolve(io.cwd, options.out)
+      : path.join(await findProjectRoot(io.cwd), 'referentials', `${id}.yaml`);
+  const targetDisplay = target ? displayPath(target, io.cwd) : '-';
+  if (target && (await pathKind(target)) === 'dir') {
+    throw new UsageError(
+      pick(lang, `${targetDisplay} est un dossier.`, `${targetDisplay} is a folder.`),
+      pick(
+        lang,
+        'Donnez à --out le chemin d’un fichier, ex. referentials/mon-titre.yaml.',
+        'Give --out the path of a file, e.g. referentials/my-title.yaml.',
+      ),
+    );
+  }
+  if (target && !options.force && (await pathKind(target)) !== 'missing') {
+    throw new InputError(
+      pick(lang, `${targetDisplay} existe déjà.`, `${targetDisplay} already exists.`),
+      pick(
+        lang,
+        'Ajoutez --force pour le remplacer, ou choisissez un autre fichier avec --out.',
+        'Add --force to replace it, or choose another file with --out.',
+      ),
+    );
+  }
+  const { abs, display } = await exportPath(file, io, lang);
+  const { fiche, count, flux } = await findFiche(abs, display, number, io, lang);
+  if (!fiche) {
+    throw new InputError(
+      pick(
+        lang,
+        `Fiche ${number} absente de l’export ${display} (${count} fiches lues).`,
+        `Fiche ${number} is not in the export ${display} (${count} fiches read).`,
+      ),
+      pick(
+        lang,
+        `« certif rncp list ${display} » liste les numéros de l’export ; une fiche se cherche aussi sur ${SEARCH_URL}`,
+        `"certif rncp list ${display}" lists the numbers in the export; fiches can also be searched on ${SEARCH_URL}`,
+      ),
+    );
+  }
+
+  const skeleton = buildSkeleton(fiche, {
+    id,
+    lang,
+    exportName: path.basename(abs),
+    flux,
+    ...(target ? { schemaComment: schemaComment(path.dirname(target), 'referential') } : {}),
+  });
+  // Checked before writing: the only errors expected are the places to fill.
+  const checked = checkText<Referential>(skeleton.text, targetDisplay, 'referential', lang);
+  const diagnostics = [...checked.diagnostics];
+  if (checked.source && checked.value) {
+    const ctx = ruleContext(lang);
+    checkReferential(ctx, checked.source, checked.value);
+    diagnostics.push(...ctx.diagnostics);
+  }
+  const unexpected = sortDiagnostics(
+    diagnostics.filter((d) => d.ruleId !== 'referential/to-complete' && d.severity !== 'info'),
+  );
+
+  if (target) {
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFileAtomic(target, skeleton.text);
+  } else {
+    io.stdout.write(skeleton.text);
+  }
+  io.stderr.write(
+    pick(
+      lang,
+      `${targetDisplay} : ${fiche.number} « ${oneLine(fiche.title)} », ${skeleton.blocs} bloc(s), ${skeleton.competencies} compétence(s), ${skeleton.placeholders} place(s) « À COMPLÉTER ».\n`,
+      `${targetDisplay}: ${fiche.number} "${oneLine(fiche.title)}", ${skeleton.blocs} bloc(s), ${skeleton.competencies} competenc(ies), ${skeleton.placeholders} place(s) marked "À COMPLÉTER".\n`,
+    ),
+  );
+  if (!fiche.active) {
+    io.stderr.write(
+      pick(
+        lang,
+        `Attention : la fiche ${fiche.number} n’est plus active${fiche.replacedBy.length > 0 ? ` (remplacée par ${fiche.replacedBy.join(', ')})` : ''}.\n`,
+        `Warning: fiche ${fiche.number} is no longer active${fiche.replacedBy.length > 0 ? ` (replaced by ${fiche.replacedBy.join(', ')})` : ''}.\n`,
+      ),
+    );
+  }
+  if (unexpected.length > 0) {
+    io.stderr.write(
+      pick(
+        lang,
+        'À corriger aussi (l’export a des données inhabituelles) :\n',
+        'Also to fix (the export has unusual data):\n',
+      ),
+    );
+    io.stderr.write(stylish(unexpected, { lang, files: 1, strict: false }));
+  }
+  io.stderr.write(
+    pick(
+      lang,
+      `  → Complétez les places marquées, puis lancez « certif validate ${targetDisplay === '-' ? '' : targetDisplay} ».\n`,
+      `  → Fill in the marked places, then run "certif validate ${targetDisplay === '-' ? '' : targetDisplay}".\n`,
+    ),
+  );
+  return 0;
+}
+
+/** `certif rncp list <export.xml>`: number, blocs, active, title of every fiche, sorted. */
+export async function rncpListCommand(
+  file: string,
+  options: { lang: Lang },
+  io: Io,
+): Promise<number> {
+  const { lang } = options;
+  const { abs, display } = await exportPath(file, io, lang);
+  const rows: { n: number; line: string }[] = [];
+  const progress = progressLine(io, lang);
+  try {
+    await scanExport(
+      abs,
+      display,
+      (f) => {
+        const active = f.active
+          ? pick(lang, 'active', 'active')
+          : pick(lang, 'inactive', 'inactive');
+        rows.push({
+          n: Number(f.number.replace(/\D/g, '')) || 0,
+          line: `${f.number}\t${f.blocs.length} bloc(s)\t${active}\t${oneLine(f.title)}`,
+        });
+        return false;
+      },
+      { lang, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) },
+    );
+  } finally {
+    progress.done();
+  }
+  rows.sort((a, b) => a.n - b.n || (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
+  io.stdout.write(rows.map((r) => r.line + '\n').join(''));
+  io.stderr.write(pick(lang, `${rows.length} fiche(s).\n`, `${rows.length} fiche(s).\n`));
+  return 0;
+}
+
+/** Options of `certif rncp check`. */
+export interface RncpCheckOptions {
+  readonly format: ReporterName;
+  readonly lang: Lang;
+}
+
+/** A référentiel to compare: a file (checked against its schema only, so a skeleton works) or an id. */
+async function referentialFor(
+  spec: string | undefined,
+  io: Io,
+  lang: Lang,
+): Promise<{ ref: Referential; source: SourceFile }> {
+  const looksLikePath =
+    spec && (spec.includes('/') || spec.includes(path.sep) || /\.ya?ml$/i.test(spec));
+  if (spec && looksLikePath) {
+    const abs = path.resolve(io.cwd, spec);
+    const display = displayPath(abs, io.cwd);
+    if ((await pathKind(abs)) !== 'file') {
+      throw new UsageError(
+        pick(lang, `Référentiel introuvable : ${spec}`, `No such référentiel: ${spec}`),
+        pick(
+          lang,
+          'Donnez le chemin d’un fichier YAML ou l’id d’un référentiel.',
+          'Give the path of a YAML file or the id of a référentiel.',
+        ),
+      );
+    }
+    const loaded = await loadFile<Referential>(abs, display, 'referential', lang);
+    if (!loaded.value || !loaded.source) {
+      throw new InvalidFilesError(
+        pick(lang, `référentiel invalide : ${display}`, `invalid référentiel: ${display}`),
+        loaded.diagnostics,
+      );
+    }
+    return { ref: loaded.value, source: loaded.source };
+  }
+  const loaded = await resolveReferential(spec, await findProjectRoot(io.cwd), io.cwd, lang);
+  return { ref: loaded.ref, source: loaded.source };
+}
+
+/**
+ * `certif rncp check <export.xml> [referential]`: drift between a référentiel and its fiche, as
+ * diagnostics. 0 in sync, 1 drift (or bad input), 2 usage.
+ */
+export async function rncpCheckCommand(
+  file: string,
+  spec: string | undefined,
+  options: RncpCheckOptions,
+  io: Io,
+): Promise<number> {
+  const { lang } = options;
+  const { abs, display } = await exportPath(file, io, lang);
+  const { ref, source } = await referentialFor(spec, io, lang);
+  const ctx = ruleContext(lang);
+  if (ref.rncp) {
+    const { fiche, count } = await findFiche(abs, display, ref.rncp.toUpperCase(), io, lang);
+    checkDrift(ctx, source, ref, fiche, { export: display, count });
+  } else {
+    checkDrift(ctx, source, ref, undefined, { export: display, count: 0 });
+  }
+  const diagnostics = sortDiagnostics(ctx.diagnostics);
+  const color = options.format === 'stylish' && io.stdoutIsTTY && !io.env.NO_COLOR;
+  io.stdout.write(
+    reporters[options.format](diagnostics, {
+      lang,
+      style: color ? await terminalStyle() : noStyle,
+      files: 1,
+      strict: true,
+    }),
+  );
+  const n = countBySeverity(diagnostics);
+  return n.error + n.warning > 0 ? 1 : 0;
+}

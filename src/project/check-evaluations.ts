@@ -1,0 +1,99 @@
+import path from 'node:path';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import type { Evaluation, Session } from '../model/session.js';
+import type { Referential } from '../model/types.js';
+import { checkEvaluation } from '../rules/evaluation.js';
+import { ruleContext } from '../rules/context.js';
+import type { FileKind } from '../schema/registry.js';
+import { loadFileSync } from './load.js';
+
+/** A file to check (the shape of `FileRef` in check.ts, repeated to keep this module a leaf). */
+export interface EvaluationRef {
+  readonly abs: string;
+  readonly display: string;
+  readonly kind: FileKind;
+}
+
+/** What an evaluation is checked against: its session and the référentiel it pins. */
+export interface SessionContext {
+  readonly session?: Session;
+  readonly ref?: Referential;
+}
+
+/** One checked evaluation: its diagnostics, and its value when a deliberation needs it. */
+export interface EvaluationChecked {
+  readonly diagnostics: Diagnostic[];
+  readonly value?: Evaluation;
+}
+
+/** The session folder of an evaluation file (`sessions/<s>/evaluations/<c>/<b>.yaml`). */
+export function evaluationSessionDir(abs: string): string {
+  return path.dirname(path.dirname(path.dirname(abs)));
+}
+
+/**
+ * Read, parse, schema-check and rule-check one evaluation file. Only the diagnostics are kept
+ * (and the value when `keep` says a deliberation of its session will need it): not the text, nor
+ * the YAML tree, so memory stays flat over thousands of files.
+ */
+export function checkEvaluationFile(
+  f: EvaluationRef,
+  lang: Lang,
+  sessions: ReadonlyMap<string, SessionContext>,
+  keep: ReadonlySet<string>,
+): EvaluationChecked {
+  const file = loadFileSync<Evaluation>(f.abs, f.display, f.kind, lang);
+  if (!file.source || file.value === undefined) return { diagnostics: file.diagnostics };
+  const dir = evaluationSessionDir(f.abs);
+  const { session, ref } = sessions.get(dir) ?? {};
+  const place = {
+    session: path.basename(dir),
+    candidate: path.basename(path.dirname(f.abs)),
+    bloc: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
+  };
+  const ctx = ruleContext(lang);
+  checkEvaluation(ctx, file.source, file.value, place, session, ref);
+  // A value is returned only when it passed its schema, so its only diagnostics are the rules'.
+  const diagnostics = ctx.diagnostics;
+  return keep.has(dir) ? { diagnostics, value: file.value } : { diagnostics };
+}
+
+/** What the main thread sends a checking worker. */
+export interface WorkerInput {
+  readonly lang: Lang;
+  readonly refs: readonly EvaluationRef[];
+  readonly sessions: readonly (readonly [string, SessionContext])[];
+  readonly keep: readonly string[];
+  /** Int32Array over it: [0] is the index of the next file nobody has taken yet. */
+  readonly next: SharedArrayBuffer;
+  readonly batch: number;
+}
+
+/** What a worker sends back for each batch it took. */
+export interface WorkerBatch {
+  readonly start: number;
+  readonly results: readonly EvaluationChecked[];
+}
+
+/**
+ * Take batches of files from a shared counter until none are left; both the main thread and the
+ * workers run this, so a worker that starts late simply takes fewer batches.
+ */
+export function drain(
+  input: Omit<WorkerInput, 'sessions' | 'keep' | 'next'>,
+  next: Int32Array,
+  sessions: ReadonlyMap<string, SessionContext>,
+  keep: ReadonlySet<string>,
+  onBatch: (batch: WorkerBatch) => void,
+): void {
+  const { refs, batch, lang } = input;
+  for (;;) {
+    const start = Atomics.add(next, 0, batch);
+    if (start >= refs.length) return;
+    const results: EvaluationChecked[] = [];
+    for (let i = start; i < Math.min(start + batch, refs.length); i++) {
+      results.push(checkEvaluationFile(refs[i] as EvaluationRef, lang, sessions, keep));
+    }
+    onBatch({ start, results });
+  }
+}

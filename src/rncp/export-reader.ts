@@ -1,0 +1,334 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { SaxesParser } from 'saxes';
+import { InputError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+
+/** A bloc de compétences as the RNCP export gives it (text as is, entities decoded). */
+export interface RncpBloc {
+  /** `CODE`, e.g. RNCP37488BC01; empty when the export has none. */
+  readonly code: string;
+  /** `LIBELLE`. */
+  readonly title: string;
+  /** `LISTE_COMPETENCES`: every competency in one text. */
+  readonly competencies: string;
+  /** `MODALITES_EVALUATION`. */
+  readonly modalities: string;
+}
+
+/** A jury line of the fiche (`SI_JURY_FI`, `SI_JURY_VAE`…). */
+export interface RncpJury {
+  /** The element name without `SI_JURY_`: FI, CA, FC, CQ, CL, VAE. */
+  readonly path: string;
+  readonly active: boolean;
+  readonly composition: string;
+}
+
+/** The parts of one `FICHE` that certif uses. */
+export interface RncpFiche {
+  /** `NUMERO_FICHE`, e.g. RNCP37488. */
+  readonly number: string;
+  readonly title: string;
+  /** `ETAT_FICHE`, e.g. « Publiée ». */
+  readonly state: string;
+  /** `ACTIF` is « Oui ». */
+  readonly active: boolean;
+  /** `NOMENCLATURE_EUROPE/NIVEAU`, e.g. NIV7; empty when absent. */
+  readonly levelCode: string;
+  readonly levelLabel: string;
+  /** `ABREGE/LIBELLE`, e.g. « Brevet de technicien supérieur ». */
+  readonly kind: string;
+  readonly endOfRegistration: string;
+  /** `NOUVELLES_CERTIFICATIONS`: the fiches that replace this one. */
+  readonly replacedBy: readonly string[];
+  readonly blocs: readonly RncpBloc[];
+  readonly juries: readonly RncpJury[];
+  /** 1-based line of the `FICHE` start tag in the export. */
+  readonly line: number;
+}
+
+/** Bytes read so far and the file's size. */
+export interface Progress {
+  readonly bytes: number;
+  readonly total: number;
+}
+
+/** What to do with each fiche: return `true` to stop reading the export there. */
+export type FicheVisitor = (fiche: RncpFiche) => boolean | undefined;
+
+/** How a scan ended. */
+export interface ScanResult {
+  /** Fiches read (the one that stopped the scan included). */
+  readonly fiches: number;
+  /** True when a visitor stopped the scan before the end of the file. */
+  readonly stopped: boolean;
+  /** `VERSION_FLUX`, when seen before the scan ended. */
+  readonly flux: string;
+}
+
+interface MutableBloc {
+  code: string;
+  title: string;
+  competencies: string;
+  modalities: string;
+}
+
+interface Draft {
+  number: string;
+  title: string;
+  state: string;
+  active: string;
+  levelCode: string;
+  levelLabel: string;
+  kind: string;
+  endOfRegistration: string;
+  replacedBy: string[];
+  blocs: MutableBloc[];
+  juries: { path: string; active: string; composition: string }[];
+  line: number;
+}
+
+/** Text fields captured, by their path below `FICHE`. */
+const FICHE_FIELDS: Readonly<
+  Record<
+    string,
+    keyof Pick<
+      Draft,
+      | 'number'
+      | 'title'
+      | 'state'
+      | 'active'
+      | 'levelCode'
+      | 'levelLabel'
+      | 'kind'
+      | 'endOfRegistration'
+    >
+  >
+> = {
+  NUMERO_FICHE: 'number',
+  INTITULE: 'title',
+  ETAT_FICHE: 'state',
+  ACTIF: 'active',
+  'NOMENCLATURE_EUROPE/NIVEAU': 'levelCode',
+  'NOMENCLATURE_EUROPE/LIBELLE': 'levelLabel',
+  'ABREGE/LIBELLE': 'kind',
+  DATE_FIN_ENREGISTREMENT: 'endOfRegistration',
+};
+
+const BLOC_FIELDS: Readonly<Record<string, keyof MutableBloc>> = {
+  CODE: 'code',
+  LIBELLE: 'title',
+  LISTE_COMPETENCES: 'competencies',
+  MODALITES_EVALUATION: 'modalities',
+};
+
+/** One text field is never this long in a real export; beyond it the fiche is cut, not memory. */
+const MAX_FIELD_CHARS = 200_000;
+
+function emptyDraft(line: number): Draft {
+  return {
+    number: '',
+    title: '',
+    state: '',
+    active: '',
+    levelCode: '',
+    levelLabel: '',
+    kind: '',
+    endOfRegistration: '',
+    replacedBy: [],
+    blocs: [],
+    juries: [],
+    line,
+  };
+}
+
+function freeze(d: Draft): RncpFiche {
+  const t = (s: string) => s.trim();
+  return {
+    number: t(d.number).toUpperCase(),
+    title: t(d.title),
+    state: t(d.state),
+    active: /^oui$/i.test(t(d.active)),
+    levelCode: t(d.levelCode),
+    levelLabel: t(d.levelLabel),
+    kind: t(d.kind),
+    endOfRegistration: t(d.endOfRegistration),
+    replacedBy: d.replacedBy.map(t).filter(Boolean),
+    blocs: d.blocs.map((b) => ({
+      code: t(b.code).toUpperCase(),
+      title: t(b.title),
+      competencies: b.competencies,
+      modalities: b.modalities,
+    })),
+    juries: d.juries.map((j) => ({
+      path: j.path,
+      active: /^oui$/i.test(t(j.active)),
+      composition: j.composition,
+    })),
+    line: d.line,
+  };
+}
+
+/**
+ * Read a France Compétences export (flux 4.1) as a stream and hand each `FICHE` to `visit`, in
+ * file order. Memory stays flat whatever the file's size: only the fields certif uses are kept,
+ * for one fiche at a time. Stops reading as soon as `visit` returns true.
+ *
+ * @throws InputError when the file cannot be read or is not well-formed XML (with line and column).
+ */
+export async function scanExport(
+  abs: string,
+  display: string,
+  visit: FicheVisitor,
+  options: { lang: Lang; onProgress?: (p: Progress) => void },
+): Promise<ScanResult> {
+  const { lang } = options;
+  let total: number;
+  try {
+    const info = await stat(abs);
+    if (info.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    total = info.size;
+  } catch (error) {
+    throw unreadable(display, error, lang);
+  }
+
+  const parser = new SaxesParser({ position: true });
+  const stack: string[] = [];
+  let fiche: Draft | undefined;
+  let ficheDepth = -1;
+  let bloc: MutableBloc | undefined;
+  let jury: { path: string; active: string; composition: string } | undefined;
+  // The field text is appended to: a setter chosen when its element opens.
+  let sink: ((text: string) => void) | undefined;
+  let sinkDepth = -1;
+  let fiches = 0;
+  let stopped = false;
+  let flux = '';
+  let fluxOpen = false;
+
+  const append = (current: string, text: string) =>
+    current.length >= MAX_FIELD_CHARS ? current : current + text;
+
+  parser.on('opentag', (tag) => {
+    const name = tag.name;
+    stack.push(name);
+    const depth = stack.length;
+    if (depth === 2 && name === 'VERSION_FLUX') fluxOpen = true;
+    if (depth === 2 && name === 'FICHE') {
+      fiche = emptyDraft(parser.line);
+      ficheDepth = depth;
+      return;
+    }
+    if (!fiche || sink) return;
+    // Path below FICHE, e.g. BLOCS_COMPETENCES/BLOC_COMPETENCES/CODE.
+    const rel = stack.slice(ficheDepth).join('/');
+    const field = FICHE_FIELDS[rel];
+    if (field) {
+      const f = fiche;
+      sink = (text) => (f[field] = append(f[field], text));
+    } else if (rel === 'BLOCS_COMPETENCES/BLOC_COMPETENCES') {
+      bloc = { code: '', title: '', competencies: '', modalities: '' };
+      fiche.blocs.push(bloc);
+    } else if (bloc && rel.startsWith('BLOCS_COMPETENCES/BLOC_COMPETENCES/')) {
+      const key = BLOC_FIELDS[rel.slice('BLOCS_COMPETENCES/BLOC_COMPETENCES/'.length)];
+      if (key) {
+        const b = bloc;
+        sink = (text) => (b[key] = append(b[key], text));
+      }
+    } else if (/^SI_JURY_[A-Z]+$/.test(rel)) {
+      jury = { path: rel.slice('SI_JURY_'.length), active: '', composition: '' };
+      fiche.juries.push(jury);
+    } else if (jury && rel.startsWith('SI_JURY_') && (name === 'ACTIF' || name === 'COMPOSITION')) {
+      const j = jury;
+      const key = name === 'ACTIF' ? 'active' : 'composition';
+      sink = (text) => (j[key] = append(j[key], text));
+    } else if (
+      rel === 'NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/ID_FICHE_NOUVELLE_CERTIFICATION'
+    ) {
+      const list = fiche.replacedBy;
+      list.push('');
+      sink = (text) => (list[list.length - 1] = append(list[list.length - 1] ?? '', text));
+    }
+    if (sink) sinkDepth = depth;
+  });
+  const onText = (text: string) => {
+    if (sink) sink(text);
+    else if (fluxOpen) flux += text;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', () => {
+    const depth = stack.length;
+    const name = stack.pop();
+    if (depth === sinkDepth) {
+      sink = undefined;
+      sinkDepth = -1;
+    }
+    if (name === 'VERSION_FLUX') fluxOpen = false;
+    if (fiche && depth === ficheDepth + 2 && name === 'BLOC_COMPETENCES') bloc = undefined;
+    if (fiche && depth === ficheDepth + 1 && name?.startsWith('SI_JURY_')) jury = undefined;
+    if (fiche && depth === ficheDepth) {
+      const done = freeze(fiche);
+      fiche = undefined;
+      if (stopped) return;
+      fiches += 1;
+      if (visit(done)) stopped = true;
+    }
+  });
+  let xmlError: Error | undefined;
+  parser.on('error', (error) => {
+    xmlError ??= error;
+  });
+
+  const stream = createReadStream(abs, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  try {
+    for await (const chunk of stream as AsyncIterable<string>) {
+      parser.write(chunk);
+      if (xmlError) throw malformed(display, xmlError, lang);
+      if (stopped) break;
+      options.onProgress?.({ bytes: stream.bytesRead, total });
+    }
+    if (!stopped) {
+      parser.close();
+      if (xmlError) throw malformed(display, xmlError, lang);
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw unreadable(display, error, lang);
+  } finally {
+    stream.destroy();
+  }
+  return { fiches, stopped, flux: flux.trim() };
+}
+
+function unreadable(display: string, error: unknown, lang: Lang): InputError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return new InputError(
+    pick(lang, `${display} : lecture impossible (${code}).`, `${display}: cannot read (${code}).`),
+    pick(
+      lang,
+      'Vérifiez le chemin de l’export XML de France Compétences.',
+      'Check the path of the France Compétences XML export.',
+    ),
+  );
+}
+
+function malformed(display: string, error: Error, lang: Lang): InputError {
+  // saxes prefixes its messages with "line:column: " (column 0-based): shown 1-based here.
+  const m = /^(\d+):(\d+): (.*)$/s.exec(error.message);
+  const where = m ? `${m[1]}:${Number(m[2]) + 1}` : '';
+  const detail = m ? (m[3] ?? '') : error.message;
+  return new InputError(
+    pick(
+      lang,
+      `${display}${where ? `:${where}` : ''} : XML mal formé : ${detail}`,
+      `${display}${where ? `:${where}` : ''}: malformed XML: ${detail}`,
+    ),
+    pick(
+      lang,
+      'Téléchargez à nouveau l’export (flux XML 4.1) sur data.gouv.fr : le fichier est peut-être tronqué ou modifié.',
+      'Download the export (XML flux 4.1) again from data.gouv.fr: the file may be truncated or edited.',
+    ),
+  );
+}
