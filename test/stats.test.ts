@@ -397,4 +397,29 @@ describe.skipIf(!existsSync(CHROMIUM))('certif stats --format html in headless C
       await page.close();
     }
   }, 60_000);
+
+  it('the Qualiopi page: one bar per bloc, names nowhere, nothing overflows at 703 px', async () => {
+    const html = (await ok(root, 'stats', '--qualiopi', '--format', 'html')).stdout;
+    expect(html).not.toMatch(/\b(src|href|url)\s*[=(]/i);
+    const page = await browser.newPage();
+    try {
+      await page.emulateMedia({ media: 'print' });
+      await page.setViewportSize({ width: 703, height: 1123 });
+      await page.setContent(html, { waitUntil: 'load' });
+      const m = await page.evaluate<{ bars: number; over: boolean; text: string }>(`(() => ({
+        bars: document.querySelectorAll('svg.chart-blocs rect.bar').length,
+        over: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+        text: document.body.innerText,
+      }))()`);
+      expect(m.bars).toBe(4);
+      expect(m.over).toBe(false);
+      expect(m.text).toContain(`33${NBSP}% (1/3)`);
+      for (const name of ['Durand', 'Nguyen', 'Martin', 'Benali'])
+        expect(m.text).not.toContain(name);
+      await mkdir('/tmp/certif-shots', { recursive: true });
+      await page.screenshot({ path: '/tmp/certif-shots/stats-qualiopi.png', fullPage: true });
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
