@@ -768,6 +768,64 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       },
     );
 
+  program
+    .command('stats')
+    .description(
+      h(
+        'statistiques : réussite par session, année et bloc, compétences difficiles, accord entre jurés',
+        'statistics: success by session, year and bloc, hardest competencies, juror agreement',
+      ),
+    )
+    .argument(
+      '[sessions...]',
+      h(
+        'dossiers ou identifiants de session (défaut : toutes)',
+        'session folders or ids (default: all)',
+      ),
+    )
+    .addOption(
+      new Option('-f, --format <format>', h('format', 'format'))
+        .choices(['md', 'html', 'json'])
+        .default('md'),
+    )
+    .option(
+      '--qualiopi',
+      h(
+        'page publique : taux de réussite du titre et des blocs, délibérations closes',
+        'public page: success rates of the title and blocs, closed deliberations',
+      ),
+      false,
+    )
+    .option(
+      '--agreement',
+      h(
+        'accord entre jurés en double correction (kappa de Cohen)',
+        'agreement between jurors in double marking (Cohen’s kappa)',
+      ),
+      false,
+    )
+    .option(
+      '-o, --out <file>',
+      h(
+        'écrit dans ce fichier (sinon sur la sortie standard)',
+        'write to this file (stdout otherwise)',
+      ),
+    )
+    .action(
+      async (
+        sessions: string[],
+        opts: {
+          format: 'md' | 'html' | 'json';
+          qualiopi: boolean;
+          agreement: boolean;
+          out?: string;
+        },
+      ) => {
+        const { statsCommand } = await import('../commands/stats.js');
+        code = await statsCommand(sessions, { ...opts, lang }, io);
+      },
+    );
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

@@ -6,7 +6,8 @@ import { escapeDeep, escapeMarkdown } from './escape.js';
 export type TextFormat = 'html' | 'md';
 
 /** The documents certif renders. */
-export type DocumentName = 'grid' | 'sheet' | 'pv' | 'attestation';
+export type DocumentName =
+  'grid' | 'sheet' | 'pv' | 'attestation' | 'stats' | 'stats-qualiopi' | 'stats-agreement';
 
 const templatesDir = new URL('../../templates/', import.meta.url);
 
@@ -26,6 +27,7 @@ function instance(format: TextFormat): typeof Handlebars {
     hb = Handlebars.create();
     hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     hb.registerPartial('layout-css', read('html/print.css'));
+    hb.registerPartial('bar-chart', read('html/bar-chart.hbs'));
     instances.set(format, hb);
   }
   return hb;
