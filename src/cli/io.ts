@@ -23,6 +23,13 @@ export interface Io {
 
 /** The real process I/O. */
 export function processIo(): Io {
+  // A reader that stops early (`certif show | head`) closes the pipe: what is left to print is
+  // dropped, and the command still finishes its work and its writes instead of crashing on EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,
