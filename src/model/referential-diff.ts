@@ -670,7 +670,8 @@ function diffSettings(a: Referential, b: Referential, entries: DiffEntry[]): voi
     });
   }
   setting(fb.id, 'soutenance_minutes', fa.soutenance_minutes, fb.soutenance_minutes);
-  setting(fb.id, 'jury', normalJury(fa.jury ?? a.jury), normalJury(fb.jury ?? b.jury));
+  // Only its own jury: an inherited one is reported once, with the référentiel's.
+  setting(fb.id, 'jury', fa.jury && normalJury(fa.jury), fb.jury && normalJury(fb.jury));
   setting(fb.id, 'validation', normalRule(fa.validation), normalRule(fb.validation));
   const pairs = pairElements(
     fa.items.map((i) => ({ key: i.id, id: i.id, text: i.label })),
