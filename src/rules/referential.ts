@@ -282,7 +282,7 @@ function compactIds(ids: readonly string[]): string {
 
 /**
  * Across the référentiel files of one folder: two files with the same id and version. Reported on
- * every file after the first (files in path order), at its version.
+ * each of them, naming the others (which one is the right one is for the certifier to say).
  */
 export function checkVersionsUnique(
   ctx: RuleContext,
@@ -292,19 +292,24 @@ export function checkVersionsUnique(
     readonly ref: Referential;
   }[],
 ): void {
-  const first = new Map<string, SourceFile>();
+  const groups = new Map<string, { source: SourceFile; ref: Referential }[]>();
   for (const f of [...files].sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0))) {
     const key = JSON.stringify([path.dirname(f.abs), f.ref.id, f.ref.version]);
-    const seen = first.get(key);
-    if (seen) {
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    for (const f of group) {
+      const other = group
+        .filter((g) => g !== f)
+        .map((g) => g.source.path)
+        .join(', ');
       ctx.report(
         f.source,
         'referential/duplicate-version',
-        { id: f.ref.id, version: f.ref.version, other: seen.path },
+        { id: f.ref.id, version: f.ref.version, other },
         '/version',
       );
-    } else {
-      first.set(key, f.source);
     }
   }
 }
