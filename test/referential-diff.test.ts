@@ -205,7 +205,7 @@ describe('certif referential diff', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('4 difference(s): 1 added, 1 removed, 2 changed.');
     expect(r.stdout).toContain('- **Competency BC01.C4** — moved to another activity');
-    expect(r.stdout).toContain('  - before : “Apporter des informations techniques');
+    expect(r.stdout).toContain('  - before: “Apporter des informations techniques');
   });
 
   it('finds no difference in an identical copy: exit 0', async () => {

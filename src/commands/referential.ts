@@ -165,6 +165,11 @@ function valueText(field: string, value: unknown, lang: Lang): string {
   return escapeMarkdown(JSON.stringify(value));
 }
 
+/** French typography puts a space before a colon; English does not. */
+function colon(lang: Lang): string {
+  return pick(lang, ' : ', ': ');
+}
+
 function quote(text: string, lang: Lang): string {
   return pick(lang, `« ${escapeMarkdown(text)} »`, `“${escapeMarkdown(text)}”`);
 }
@@ -179,14 +184,14 @@ function settingLines(e: DiffEntry, lang: Lang): string[] {
       `- **${name}**`,
       ...before
         .filter((p) => !after.includes(p))
-        .map((p) => `  - ${pick(lang, 'retiré', 'removed')} : ${quote(p, lang)}`),
+        .map((p) => `  - ${pick(lang, 'retiré', 'removed')}${colon(lang)}${quote(p, lang)}`),
       ...after
         .filter((p) => !before.includes(p))
-        .map((p) => `  - ${pick(lang, 'ajouté', 'added')} : ${quote(p, lang)}`),
+        .map((p) => `  - ${pick(lang, 'ajouté', 'added')}${colon(lang)}${quote(p, lang)}`),
     ];
   }
   return [
-    `- **${name}** : ${valueText(field, e.oldValue, lang)} → ${valueText(field, e.newValue, lang)}`,
+    `- **${name}**${colon(lang)}${valueText(field, e.oldValue, lang)} → ${valueText(field, e.newValue, lang)}`,
   ];
 }
 
@@ -226,44 +231,44 @@ function entryLines(e: DiffEntry, lang: Lang): string[] {
   }
   if (!o || !n) return lines;
   if (e.facts.includes('reworded')) {
-    lines.push(`  - ${pick(lang, 'avant', 'before')} : ${quote(o.label, lang)}`);
-    lines.push(`  - ${pick(lang, 'après', 'after')} : ${quote(n.label, lang)}`);
+    lines.push(`  - ${pick(lang, 'avant', 'before')}${colon(lang)}${quote(o.label, lang)}`);
+    lines.push(`  - ${pick(lang, 'après', 'after')}${colon(lang)}${quote(n.label, lang)}`);
   } else {
     lines.push(`  - ${quote(n.label, lang)}`);
   }
   if (e.facts.includes('moved-activity') || (e.facts.includes('moved-bloc') && n.activity)) {
     lines.push(
-      `  - ${pick(lang, 'activité', 'activity')} : ${escapeMarkdown(`${o.bloc ?? ''}.${o.activity ?? ''}`)} ${quote(o.activityTitle ?? '', lang)} → ${escapeMarkdown(`${n.bloc ?? ''}.${n.activity ?? ''}`)} ${quote(n.activityTitle ?? '', lang)}`,
+      `  - ${pick(lang, 'activité', 'activity')}${colon(lang)}${escapeMarkdown(`${o.bloc ?? ''}.${o.activity ?? ''}`)} ${quote(o.activityTitle ?? '', lang)} → ${escapeMarkdown(`${n.bloc ?? ''}.${n.activity ?? ''}`)} ${quote(n.activityTitle ?? '', lang)}`,
     );
   } else if (e.facts.includes('moved-bloc')) {
     lines.push(
-      `  - ${pick(lang, 'bloc', 'bloc')} : ${escapeMarkdown(o.bloc ?? '')} → ${escapeMarkdown(n.bloc ?? '')}`,
+      `  - ${pick(lang, 'bloc', 'bloc')}${colon(lang)}${escapeMarkdown(o.bloc ?? '')} → ${escapeMarkdown(n.bloc ?? '')}`,
     );
   }
   if (e.facts.includes('threshold')) {
     lines.push(
-      `  - ${pick(lang, 'seuil', 'threshold')} : ${o.threshold ? quote(o.threshold, lang) : pick(lang, '(aucun)', '(none)')} → ${n.threshold ? quote(n.threshold, lang) : pick(lang, '(aucun)', '(none)')}`,
+      `  - ${pick(lang, 'seuil', 'threshold')}${colon(lang)}${o.threshold ? quote(o.threshold, lang) : pick(lang, '(aucun)', '(none)')} → ${n.threshold ? quote(n.threshold, lang) : pick(lang, '(aucun)', '(none)')}`,
     );
   }
   if (e.facts.includes('code')) {
     lines.push(
-      `  - ${pick(lang, 'code RNCP', 'RNCP code')} : ${escapeMarkdown(o.blocCode ?? '—')} → ${escapeMarkdown(n.blocCode ?? '—')}`,
+      `  - ${pick(lang, 'code RNCP', 'RNCP code')}${colon(lang)}${escapeMarkdown(o.blocCode ?? '—')} → ${escapeMarkdown(n.blocCode ?? '—')}`,
     );
   }
   if (e.facts.includes('summary')) {
     lines.push(
-      `  - ${pick(lang, 'résumé avant', 'summary before')} : ${quote(o.summary ?? '', lang)}`,
+      `  - ${pick(lang, 'résumé avant', 'summary before')}${colon(lang)}${quote(o.summary ?? '', lang)}`,
     );
     lines.push(
-      `  - ${pick(lang, 'résumé après', 'summary after')} : ${quote(n.summary ?? '', lang)}`,
+      `  - ${pick(lang, 'résumé après', 'summary after')}${colon(lang)}${quote(n.summary ?? '', lang)}`,
     );
   }
   if (e.facts.includes('description')) {
     lines.push(
-      `  - ${pick(lang, 'description avant', 'description before')} : ${quote(o.description ?? '', lang)}`,
+      `  - ${pick(lang, 'description avant', 'description before')}${colon(lang)}${quote(o.description ?? '', lang)}`,
     );
     lines.push(
-      `  - ${pick(lang, 'description après', 'description after')} : ${quote(n.description ?? '', lang)}`,
+      `  - ${pick(lang, 'description après', 'description after')}${colon(lang)}${quote(n.description ?? '', lang)}`,
     );
   }
   if (e.pairedBy === 'wording' && e.facts.includes('recoded') && e.similarity !== undefined) {
@@ -295,10 +300,10 @@ function markdown(
   const file = (l: LoadedReferential) =>
     escapeMarkdown(displayPath(l.abs, cwd).split(path.sep).join('/'));
   const out: string[] = [
-    `# ${pick(lang, 'Différences entre référentiels', 'Référentiel differences')} : ${escapeMarkdown(`${a.ref.id} ${a.ref.version}`)} → ${escapeMarkdown(`${b.ref.id} ${b.ref.version}`)}`,
+    `# ${pick(lang, 'Différences entre référentiels', 'Référentiel differences')}${colon(lang)}${escapeMarkdown(`${a.ref.id} ${a.ref.version}`)} → ${escapeMarkdown(`${b.ref.id} ${b.ref.version}`)}`,
     '',
-    `- ${pick(lang, 'Ancien', 'Old')} : ${file(a)} (${escapeMarkdown(a.ref.id)} ${escapeMarkdown(a.ref.version)}, ${a.hash.slice(0, 19)}…)`,
-    `- ${pick(lang, 'Nouveau', 'New')} : ${file(b)} (${escapeMarkdown(b.ref.id)} ${escapeMarkdown(b.ref.version)}, ${b.hash.slice(0, 19)}…)`,
+    `- ${pick(lang, 'Ancien', 'Old')}${colon(lang)}${file(a)} (${escapeMarkdown(a.ref.id)} ${escapeMarkdown(a.ref.version)}, ${a.hash.slice(0, 19)}…)`,
+    `- ${pick(lang, 'Nouveau', 'New')}${colon(lang)}${file(b)} (${escapeMarkdown(b.ref.id)} ${escapeMarkdown(b.ref.version)}, ${b.hash.slice(0, 19)}…)`,
     '',
   ];
   if (diff.entries.length === 0) {
@@ -414,6 +419,7 @@ export async function referentialListCommand(options: ListOptions, io: Io): Prom
     return 0;
   }
   const out: string[] = [];
+  const width = Math.max(...rows.map((r) => r.file.length));
   for (const id of ids) {
     out.push(id);
     for (const r of rows.filter((x) => x.id === id)) {
@@ -422,10 +428,10 @@ export async function referentialListCommand(options: ListOptions, io: Io): Prom
         ...(r.bundled ? [pick(lang, 'fournie avec certif', 'bundled with certif')] : []),
       ];
       out.push(
-        `  ${r.version.padEnd(8)} ${r.file}  ${r.hash.slice(0, 19)}…${tags.length ? `  (${tags.join(', ')})` : ''}`,
+        `  ${r.version.padEnd(8)} ${r.file.padEnd(width)}  ${r.hash.slice(0, 19)}…${tags.length ? `  (${tags.join(', ')})` : ''}`,
       );
       out.push(
-        `  ${' '.repeat(8)} ${pick(lang, 'sessions', 'sessions')} : ${r.sessions.join(', ') || '—'}`,
+        `  ${' '.repeat(8)} ${pick(lang, 'sessions', 'sessions')}${colon(lang)}${r.sessions.join(', ') || '—'}`,
       );
     }
   }
