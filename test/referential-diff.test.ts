@@ -127,6 +127,29 @@ beforeAll(async () => {
     doc.setIn(['final_evaluation', 'soutenance_minutes'], 40);
   });
 
+  // An activity split out: A5 takes C7 and C8 from A2 and brings a new competency C16.
+  await variant('split.yaml', (doc) => {
+    const a2 = competencies(doc, 0, 1);
+    if (!isSeq(a2)) throw new Error('fixture');
+    const moved = a2.items.slice(3, 5);
+    a2.items.splice(3, 2);
+    const a5 = doc.createNode({
+      id: 'A5',
+      title: 'Développement du portefeuille clients',
+      competencies: [{ id: 'C16', label: 'Animer un réseau de prescripteurs et de partenaires' }],
+    });
+    if (!isMap(a5)) throw new Error('fixture');
+    const seq = a5.get('competencies', true);
+    if (isSeq(seq)) seq.items.unshift(...moved);
+    doc.addIn(['blocs', 0, 'activities'], a5);
+  });
+
+  // BC03 recoded BC05 and retitled beyond recognition, its content unchanged.
+  await variant('retitled.yaml', (doc) => {
+    doc.setIn(['blocs', 2, 'id'], 'BC05');
+    doc.setIn(['blocs', 2, 'title'], 'Pilotage des dossiers et de la conformité');
+  });
+
   await writeFile(path.join(dir, 'broken.yaml'), original.replace('  size: 2\n', '  size: deux\n'));
 });
 
@@ -263,6 +286,51 @@ describe('certif referential diff', () => {
     const first = report.entries[0];
     expect(first?.pairedBy).toBe('wording');
     expect(first?.similarity).toBeGreaterThanOrEqual(SIMILARITY_THRESHOLD);
+  });
+
+  it('reports a new activity once, with its new competency, and the competencies moved into it', async () => {
+    const r = await diff('old.yaml', 'split.yaml', '--format', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(summary(report.entries)).toEqual([
+      { kind: 'activity', change: 'added', old: undefined, new: 'BC01.A5', facts: [] },
+      {
+        kind: 'competency',
+        change: 'changed',
+        old: 'BC01.C7',
+        new: 'BC01.C7',
+        facts: ['moved-activity'],
+      },
+      {
+        kind: 'competency',
+        change: 'changed',
+        old: 'BC01.C8',
+        new: 'BC01.C8',
+        facts: ['moved-activity'],
+      },
+    ]);
+    expect(report.entries[0]?.contains).toEqual([
+      {
+        kind: 'competency',
+        code: 'BC01.C16',
+        label: 'Animer un réseau de prescripteurs et de partenaires',
+      },
+    ]);
+  });
+
+  it('pairs a bloc recoded and retitled by its content: one entry, nothing moved', async () => {
+    const r = await diff('old.yaml', 'retitled.yaml', '--format', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(summary(report.entries)).toEqual([
+      { kind: 'bloc', change: 'changed', old: 'BC03', new: 'BC05', facts: ['recoded', 'reworded'] },
+    ]);
+    expect(report.entries[0]).toMatchObject({ pairedBy: 'content', similarity: 1 });
+    const md = await diff('old.yaml', 'retitled.yaml');
+    expect(md.stdout).toContain('- **Bloc BC03 → BC05** — nouveau code, reformulation');
+    expect(md.stdout).toContain(
+      '  - rapprochés par leur contenu (100 % des compétences en commun)',
+    );
   });
 
   it('reports jury, validation rule, threshold and final evaluation changes', async () => {

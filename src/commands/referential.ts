@@ -271,6 +271,16 @@ function entryLines(e: DiffEntry, lang: Lang): string[] {
       `  - ${pick(lang, 'description après', 'description after')}${colon(lang)}${quote(n.description ?? '', lang)}`,
     );
   }
+  if (e.pairedBy === 'content' && e.similarity !== undefined) {
+    const pct = Math.round(e.similarity * 100);
+    lines.push(
+      pick(
+        lang,
+        `  - rapprochés par leur contenu (${pct} % des compétences en commun)`,
+        `  - paired by content (${pct}% of competencies in common)`,
+      ),
+    );
+  }
   if (e.pairedBy === 'wording' && e.facts.includes('recoded') && e.similarity !== undefined) {
     const pct = Math.round(e.similarity * 100);
     lines.push(

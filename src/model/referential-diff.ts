@@ -60,8 +60,11 @@ export interface DiffEntry {
   readonly old?: DiffSide;
   readonly new?: DiffSide;
   readonly facts: readonly DiffFact[];
-  /** How a changed element was paired: same code, or wording similarity (with its score). */
-  readonly pairedBy?: 'id' | 'wording';
+  /**
+   * How a changed element was paired: same code, wording similarity (with its score), or for a
+   * bloc retitled beyond recognition, the share of its competencies found in the other bloc.
+   */
+  readonly pairedBy?: 'id' | 'wording' | 'content';
   readonly similarity?: number;
   /** For a setting: which one (`jury`, `validation`, `title`, `soutenance_minutes`…). */
   readonly field?: string;
@@ -185,6 +188,48 @@ export function pairElements(
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * Share of two blocs' competencies that pair by wording: a Dice over competencies, where an old
+ * one counts as shared when some new one reaches SIMILARITY_THRESHOLD.
+ */
+export function blocContentSimilarity(a: Bloc, b: Bloc): number {
+  const oldLabels = a.activities.flatMap((x) => x.competencies.map((c) => c.label));
+  const newLabels = b.activities.flatMap((x) => x.competencies.map((c) => c.label));
+  if (oldLabels.length + newLabels.length === 0) return 0;
+  const shared = oldLabels.filter((o) =>
+    newLabels.some((n) => similarity(o, n) >= SIMILARITY_THRESHOLD),
+  ).length;
+  return Math.min(1, (2 * shared) / (oldLabels.length + newLabels.length));
+}
+
+/**
+ * A renewal may retitle and recode a bloc at once: blocs left unpaired by their title are paired
+ * when most of their competencies are the same (greedy by best share, then by order), so their
+ * content is not reported as moved one element at a time.
+ */
+function pairByContent(
+  olds: readonly Bloc[],
+  news: readonly Bloc[],
+  pairs: Map<number, { index: number; by: 'id' | 'wording' | 'content'; score: number }>,
+): void {
+  const taken = new Set([...pairs.values()].map((p) => p.index));
+  const candidates: { o: number; n: number; score: number }[] = [];
+  olds.forEach((o, oi) => {
+    if (pairs.has(oi)) return;
+    news.forEach((n, ni) => {
+      if (taken.has(ni)) return;
+      const score = blocContentSimilarity(o, n);
+      if (score >= SIMILARITY_THRESHOLD) candidates.push({ o: oi, n: ni, score });
+    });
+  });
+  candidates.sort((x, y) => y.score - x.score || x.o - y.o || x.n - y.n);
+  for (const c of candidates) {
+    if (pairs.has(c.o) || taken.has(c.n)) continue;
+    pairs.set(c.o, { index: c.n, by: 'content', score: c.score });
+    taken.add(c.n);
+  }
+}
+
 interface Flat<T> {
   readonly item: T;
   readonly bloc: Bloc;
@@ -240,10 +285,12 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
   const entries: DiffEntry[] = [];
 
   // Blocs: the key is the bloc id.
-  const blocPairs = pairElements(
-    a.blocs.map((x) => ({ key: x.id, id: x.id, text: x.title })),
-    b.blocs.map((x) => ({ key: x.id, id: x.id, text: x.title })),
-  );
+  const blocPairs: Map<number, { index: number; by: 'id' | 'wording' | 'content'; score: number }> =
+    pairElements(
+      a.blocs.map((x) => ({ key: x.id, id: x.id, text: x.title })),
+      b.blocs.map((x) => ({ key: x.id, id: x.id, text: x.title })),
+    );
+  pairByContent(a.blocs, b.blocs, blocPairs);
   const newBlocOf = new Map<string, string>();
   for (const [oi, p] of blocPairs) {
     const ob = a.blocs[oi];
@@ -257,6 +304,9 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
   const oldKey = (bloc: string, id: string) => `${newBlocOf.get(bloc) ?? `old:${bloc}`}/${id}`;
   const newKey = (bloc: string, id: string) => `${bloc}/${id}`;
 
+  // Children of an added or removed bloc paired elsewhere have an entry of their own.
+  const pairedOld = new Set<string>();
+  const pairedNew = new Set<string>();
   const blocSide = (x: Bloc): DiffSide => ({
     code: x.id,
     id: x.id,
@@ -374,6 +424,8 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
       return;
     }
     newActivityOf.set(`${o.bloc.id}/${o.item.id}`, `${n.bloc.id}/${n.item.id}`);
+    pairedOld.add(`activity:${o.bloc.id}.${o.item.id}`);
+    pairedNew.add(`activity:${n.bloc.id}.${n.item.id}`);
     pairedNewActivities.add(`${n.bloc.id}/${n.item.id}`);
     const facts: DiffFact[] = [];
     if (o.item.id !== n.item.id) facts.push('recoded');
@@ -456,6 +508,8 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
       return;
     }
     pairedNewComps.add(p.index);
+    pairedOld.add(`competency:${o.bloc.id}.${o.item.id}`);
+    pairedNew.add(`competency:${n.bloc.id}.${n.item.id}`);
     const facts: DiffFact[] = [];
     if (o.item.id !== n.item.id) facts.push('recoded');
     if (!sameText(o.item.label, n.item.label)) facts.push('reworded');
@@ -544,6 +598,8 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
         return;
       }
       paired.add(p.index);
+      pairedOld.add(`${kind}:${o.bloc.id}.${o.item.id}`);
+      pairedNew.add(`${kind}:${n.bloc.id}.${n.item.id}`);
       const facts: DiffFact[] = [];
       if (o.item.id !== n.item.id) facts.push('recoded');
       if (!sameText(text(o.item), text(n.item))) facts.push('reworded');
@@ -581,6 +637,14 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
     (x) => x.description,
   );
 
+  for (const [i, e] of entries.entries()) {
+    if (e.kind !== 'bloc' || e.change === 'changed') continue;
+    const paired = e.change === 'added' ? pairedNew : pairedOld;
+    entries[i] = {
+      ...e,
+      contains: (e.contains ?? []).filter((c) => !paired.has(`${c.kind}:${c.code}`)),
+    };
+  }
   diffSettings(a, b, entries);
   return {
     old: { id: a.id, version: a.version, title: a.title },
