@@ -108,8 +108,20 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
+const wordsCache = new Map<string, Set<string>>();
+
 /** Accent-folded, lower-case content words of a wording (French stopwords dropped). */
 export function wordsOf(text: string): Set<string> {
+  const hit = wordsCache.get(text);
+  if (hit) return hit;
+  // Pairing compares every old wording with every new one: each is split once.
+  if (wordsCache.size > 20_000) wordsCache.clear();
+  const words = splitWords(text);
+  wordsCache.set(text, words);
+  return words;
+}
+
+function splitWords(text: string): Set<string> {
   const folded = text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
   return new Set(folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0 && !STOPWORDS.has(w)));
 }
@@ -651,7 +663,9 @@ export function diffReferentials(a: Referential, b: Referential): ReferentialDif
     new: { id: b.id, version: b.version, title: b.title },
     groups: [
       ...b.blocs.map((x) => ({ id: x.id, title: x.title })),
-      ...a.blocs.filter((x) => removedBlocs.has(x.id)).map((x) => ({ id: x.id, title: x.title })),
+      ...a.blocs
+        .filter((x) => removedBlocs.has(x.id) && !b.blocs.some((n) => n.id === x.id))
+        .map((x) => ({ id: x.id, title: x.title })),
     ],
     entries: sortEntries(entries, a, b),
   };
@@ -812,10 +826,7 @@ function sortEntries(entries: DiffEntry[], a: Referential, b: Referential): Diff
     b.final_evaluation?.id ?? '',
     a.final_evaluation?.id ?? '',
   ];
-  const position = (e: DiffEntry): number => {
-    const ref = e.new ? b : a;
-    const side = e.new ?? e.old;
-    if (!side) return 0;
+  const codesOf = (ref: Referential): Map<string, number> => {
     const codes = [
       ...ref.blocs.flatMap((x) => [
         x.id,
@@ -829,8 +840,19 @@ function sortEntries(entries: DiffEntry[], a: Referential, b: Referential): Diff
       ...(ref.final_evaluation?.items.map((i) => `${ref.final_evaluation?.id ?? ''}.${i.id}`) ??
         []),
     ];
+    const map = new Map<string, number>();
+    codes.forEach((c, i) => {
+      if (!map.has(c)) map.set(c, i);
+    });
+    return map;
+  };
+  const oldCodes = codesOf(a);
+  const newCodes = codesOf(b);
+  const position = (e: DiffEntry): number => {
+    const side = e.new ?? e.old;
+    if (!side) return 0;
     // Removed elements come after the kept ones of their group.
-    return codes.indexOf(side.code) + (e.new ? 0 : 100_000);
+    return e.new ? (newCodes.get(side.code) ?? 0) : 100_000 + (oldCodes.get(side.code) ?? 0);
   };
   return entries
     .map((e, i) => ({ e, i, g: groupOrder.indexOf(e.group), k: KIND_ORDER.indexOf(e.kind) }))
