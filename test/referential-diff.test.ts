@@ -125,6 +125,14 @@ beforeAll(async () => {
       'La demande est reformulée et validée avec le client',
     );
     doc.setIn(['final_evaluation', 'soutenance_minutes'], 40);
+    doc.setIn(
+      ['blocs', 0, 'evaluation', 'modalities', 0, 'description'],
+      'Le/la candidat(e) élabore la fiche technique d’un produit imaginé.',
+    );
+    doc.setIn(
+      ['final_evaluation', 'items', 1, 'label'],
+      'Soutenance de 40 mn devant un jury de professionnels',
+    );
   });
 
   // An activity split out: A5 takes C7 and C8 from A2 and brings a new competency C16.
@@ -333,7 +341,7 @@ describe('certif referential diff', () => {
     );
   });
 
-  it('reports jury, validation rule, threshold and final evaluation changes', async () => {
+  it('reports jury, validation rule, threshold, modality and final evaluation changes', async () => {
     const r = await diff('old.yaml', 'rules.yaml', '--format', 'json');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
@@ -342,9 +350,11 @@ describe('certif referential diff', () => {
     ).toEqual([
       ['setting', '', 'jury', { size: 3, min_independent: 1 }],
       ['competency', 'BC01', 'BC01.C1', ['threshold']],
+      ['modality', 'BC01', 'BC01.M1', ['description']],
       ['setting', 'BC02', 'validation', { rule: 'min_count', min_count: 18 }],
       // The final evaluation inherits the référentiel's jury: that change is reported once.
       ['setting', 'PP', 'soutenance_minutes', 40],
+      ['final-item', 'PP', 'PP.E2', ['reworded']],
     ]);
     const md = await diff('old.yaml', 'rules.yaml');
     expect(md.stdout).toContain(
