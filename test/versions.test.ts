@@ -105,6 +105,9 @@ describe('référentiel versions side by side', () => {
       [{ id: 'c101', familyName: 'Petit', givenName: 'Inès', blocs: ['BC01'] }],
     );
     expect(init.stderr).toContain('(référentiel relation-client 2.0.0, sha256:');
+    expect(init.stderr).toContain(
+      'Versions disponibles : 1.0.0, 2.0.0 ; la session est attachée à 2.0.0. Pour une autre : --referential relation-client@<version>.',
+    );
     const pins = async (name: string) =>
       (
         parse(await readFile(path.join(root, 'sessions', name, 'session.yaml'), 'utf8')) as {
