@@ -397,6 +397,14 @@ describe('wording similarity', () => {
     expect(similarity('Construire un tableau de bord', 'Analyser les écarts')).toBe(0);
   });
 
+  it('keeps a code that is kept: the same code with new wording is one rewording', () => {
+    const pairs = pairElements(
+      [{ key: 'B/C1', id: 'C1', text: 'Construire un tableau de bord' }],
+      [{ key: 'B/C1', id: 'C1', text: 'Animer un réseau de prescripteurs' }],
+    );
+    expect(pairs.get(0)).toEqual({ index: 0, by: 'id', score: 0 });
+  });
+
   it('pairs greedily by best score, the same regardless of ties', () => {
     const olds = [
       { key: 'B/C1', id: 'C1', text: 'suivre les clients et leur satisfaction' },

@@ -93,12 +93,11 @@ export interface ReferentialDiff {
 export const SIMILARITY_THRESHOLD = 0.5;
 
 /**
- * A shared code pairs two elements only if their wordings share at least this much: below it, the
- * code was reused by a renumbering for something else, which is a removal and an addition.
+ * What a shared code adds to the score of a pair. Two elements with the same code always may
+ * pair (a code kept is a statement that it is the same element, however reworded), but a code
+ * reused by a renumbering loses to the element whose wording really matches: 0.25 is less than
+ * the gap between a rewording (above 0.6) and two distinct competencies (at most 0.36).
  */
-export const SAME_ID_FLOOR = 0.2;
-
-/** What a shared code adds to the score of a pair: it breaks ties, it does not outweigh wording. */
 export const SAME_ID_BONUS = 0.25;
 
 const STOPWORDS = new Set(
@@ -152,8 +151,7 @@ export interface PairElement {
 /**
  * Pair old and new elements, deterministically: identical wording first (same key preferred),
  * then greedily by best score (Dice, plus a bonus for the same key), then by order. A pair needs
- * a Dice of SIMILARITY_THRESHOLD, or SAME_ID_FLOOR with the same key. Returns new index by old
- * index.
+ * the same key or a Dice of SIMILARITY_THRESHOLD. Returns new index by old index.
  */
 export function pairElements(
   olds: readonly PairElement[],
@@ -186,7 +184,7 @@ export function pairElements(
       if (taken.has(ni)) return;
       const dice = similarity(o.text, n.text);
       const same = n.key === o.key;
-      if (dice >= SIMILARITY_THRESHOLD || (same && dice >= SAME_ID_FLOOR))
+      if (same || dice >= SIMILARITY_THRESHOLD)
         candidates.push({ o: oi, n: ni, score: dice + (same ? SAME_ID_BONUS : 0), dice, same });
     });
   });
