@@ -1,4 +1,5 @@
 import {
+  competenciesOf,
   DEFAULT_VALIDATION,
   type Bloc,
   type JuryRule,
@@ -135,10 +136,12 @@ export function similarity(a: string, b: string): number {
   return (2 * common) / (wa.size + wb.size);
 }
 
+const normalText = (s: string | undefined) =>
+  (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
+
 /** Whitespace and Unicode form do not make a rewording; any other character does. */
 function sameText(a: string | undefined, b: string | undefined): boolean {
-  const n = (s: string | undefined) => (s ?? '').normalize('NFC').replace(/\s+/g, ' ').trim();
-  return n(a) === n(b);
+  return normalText(a) === normalText(b);
 }
 
 /** An element to pair: its key (bloc and code), its id and its wording. */
@@ -146,6 +149,41 @@ export interface PairElement {
   readonly key: string;
   readonly id: string;
   readonly text: string;
+}
+
+/**
+ * Every (old, new) pair of wordings whose Dice reaches `threshold`, plus the pairs `extra` asks
+ * for whatever their score. Words are indexed, so only wordings sharing a word are compared:
+ * near-linear on real référentiels instead of every old against every new.
+ */
+function scoredPairs(
+  olds: readonly string[],
+  news: readonly string[],
+  threshold: number,
+  extra: (oi: number) => readonly number[] = () => [],
+): { o: number; n: number; dice: number }[] {
+  const postings = new Map<string, number[]>();
+  news.forEach((text, ni) => {
+    for (const w of wordsOf(text)) {
+      const list = postings.get(w);
+      if (list) list.push(ni);
+      else postings.set(w, [ni]);
+    }
+  });
+  const out: { o: number; n: number; dice: number }[] = [];
+  olds.forEach((text, oi) => {
+    const wo = wordsOf(text);
+    const common = new Map<number, number>();
+    for (const w of wo)
+      for (const ni of postings.get(w) ?? []) common.set(ni, (common.get(ni) ?? 0) + 1);
+    const wanted = new Set(extra(oi));
+    for (const ni of new Set([...common.keys(), ...wanted])) {
+      const size = wo.size + wordsOf(news[ni] ?? '').size;
+      const dice = size === 0 ? 1 : (2 * (common.get(ni) ?? 0)) / size;
+      if (dice >= threshold || wanted.has(ni)) out.push({ o: oi, n: ni, dice });
+    }
+  });
+  return out;
 }
 
 /**
@@ -163,30 +201,48 @@ export function pairElements(
     pairs.set(o, { index: n, by, score });
     taken.add(n);
   };
+  const byText = new Map<string, number[]>();
+  const byKey = new Map<string, number[]>();
+  news.forEach((n, ni) => {
+    for (const [map, k] of [
+      [byText, normalText(n.text)],
+      [byKey, n.key],
+    ] as const) {
+      const list = map.get(k);
+      if (list) list.push(ni);
+      else map.set(k, [ni]);
+    }
+  });
   // 1. Identical wording with the same key, then identical wording anywhere.
   olds.forEach((o, oi) => {
-    const ni = news.findIndex(
-      (n, i) => !taken.has(i) && n.key === o.key && sameText(n.text, o.text),
+    const ni = (byText.get(normalText(o.text)) ?? []).find(
+      (i) => !taken.has(i) && news[i]?.key === o.key,
     );
-    if (ni >= 0) take(oi, ni, 'id', 1);
+    if (ni !== undefined) take(oi, ni, 'id', 1);
   });
   olds.forEach((o, oi) => {
     if (pairs.has(oi)) return;
-    const ni = news.findIndex((n, i) => !taken.has(i) && sameText(n.text, o.text));
-    if (ni >= 0) take(oi, ni, 'wording', 1);
+    const ni = (byText.get(normalText(o.text)) ?? []).find((i) => !taken.has(i));
+    if (ni !== undefined) take(oi, ni, 'wording', 1);
   });
   // 2. Wording changed: the best remaining pairs, a shared code counting for SAME_ID_BONUS, so
   // that a code reused by a renumbering loses to the element that really carries the wording.
-  const candidates: { o: number; n: number; score: number; dice: number; same: boolean }[] = [];
-  olds.forEach((o, oi) => {
-    if (pairs.has(oi)) return;
-    news.forEach((n, ni) => {
-      if (taken.has(ni)) return;
-      const dice = similarity(o.text, n.text);
-      const same = n.key === o.key;
-      if (same || dice >= SIMILARITY_THRESHOLD)
-        candidates.push({ o: oi, n: ni, score: dice + (same ? SAME_ID_BONUS : 0), dice, same });
-    });
+  const restOld = olds.map((_, i) => i).filter((i) => !pairs.has(i));
+  const restNew = news.map((_, i) => i).filter((i) => !taken.has(i));
+  const position = new Map(restNew.map((ni, k) => [ni, k]));
+  const candidates = scoredPairs(
+    restOld.map((i) => olds[i]?.text ?? ''),
+    restNew.map((i) => news[i]?.text ?? ''),
+    SIMILARITY_THRESHOLD,
+    (k) =>
+      (byKey.get(olds[restOld[k] ?? -1]?.key ?? '') ?? [])
+        .map((ni) => position.get(ni))
+        .filter((x): x is number => x !== undefined),
+  ).map((c) => {
+    const o = restOld[c.o] ?? 0;
+    const n = restNew[c.n] ?? 0;
+    const same = olds[o]?.key === news[n]?.key;
+    return { o, n, dice: c.dice, same, score: c.dice + (same ? SAME_ID_BONUS : 0) };
   });
   candidates.sort((a, b) => b.score - a.score || a.o - b.o || a.n - b.n);
   for (const c of candidates) {
@@ -199,20 +255,6 @@ export function pairElements(
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
- * Share of two blocs' competencies that pair by wording: a Dice over competencies, where an old
- * one counts as shared when some new one reaches SIMILARITY_THRESHOLD.
- */
-export function blocContentSimilarity(a: Bloc, b: Bloc): number {
-  const oldLabels = a.activities.flatMap((x) => x.competencies.map((c) => c.label));
-  const newLabels = b.activities.flatMap((x) => x.competencies.map((c) => c.label));
-  if (oldLabels.length + newLabels.length === 0) return 0;
-  const shared = oldLabels.filter((o) =>
-    newLabels.some((n) => similarity(o, n) >= SIMILARITY_THRESHOLD),
-  ).length;
-  return Math.min(1, (2 * shared) / (oldLabels.length + newLabels.length));
-}
-
-/**
  * A renewal may retitle and recode a bloc at once: blocs left unpaired by their title are paired
  * when most of their competencies are the same (greedy by best share, then by order), so their
  * content is not reported as moved one element at a time.
@@ -223,15 +265,36 @@ function pairByContent(
   pairs: Map<number, { index: number; by: 'id' | 'wording' | 'content'; score: number }>,
 ): void {
   const taken = new Set([...pairs.values()].map((p) => p.index));
+  const comps = (blocs: readonly Bloc[], skip: (i: number) => boolean) =>
+    blocs.flatMap((b, bi) =>
+      skip(bi) ? [] : competenciesOf(b).map((c) => ({ bloc: bi, label: c.label })),
+    );
+  const oc = comps(olds, (i) => pairs.has(i));
+  const nc = comps(news, (i) => taken.has(i));
+  // Share of competencies: an old one counts for a new bloc when one of its competencies
+  // reaches SIMILARITY_THRESHOLD; Dice over the two blocs' competency counts.
+  const reached = new Set<string>();
+  for (const p of scoredPairs(
+    oc.map((c) => c.label),
+    nc.map((c) => c.label),
+    SIMILARITY_THRESHOLD,
+  ))
+    reached.add(JSON.stringify([p.o, nc[p.n]?.bloc]));
+  const shared = new Map<string, number>();
+  for (const key of reached) {
+    const [o, nb] = JSON.parse(key) as [number, number];
+    const k = JSON.stringify([oc[o]?.bloc, nb]);
+    shared.set(k, (shared.get(k) ?? 0) + 1);
+  }
   const candidates: { o: number; n: number; score: number }[] = [];
-  olds.forEach((o, oi) => {
-    if (pairs.has(oi)) return;
-    news.forEach((n, ni) => {
-      if (taken.has(ni)) return;
-      const score = blocContentSimilarity(o, n);
-      if (score >= SIMILARITY_THRESHOLD) candidates.push({ o: oi, n: ni, score });
-    });
-  });
+  for (const [k, count] of shared) {
+    const [o, n] = JSON.parse(k) as [number, number];
+    const total =
+      competenciesOf(olds[o] ?? { activities: [] }).length +
+      competenciesOf(news[n] ?? { activities: [] }).length;
+    const score = total === 0 ? 0 : Math.min(1, (2 * count) / total);
+    if (score >= SIMILARITY_THRESHOLD) candidates.push({ o, n, score });
+  }
   candidates.sort((x, y) => y.score - x.score || x.o - y.o || x.n - y.n);
   for (const c of candidates) {
     if (pairs.has(c.o) || taken.has(c.n)) continue;
