@@ -267,7 +267,11 @@ describe('certif referential diff', () => {
     }
     expect(summary(report.entries)[0]).toMatchObject({ old: 'BC01.C1', new: 'BC01.C15' });
     const md = await diff('old.yaml', 'renumbered.yaml');
-    expect(md.stdout).toContain('- **Compétence BC01.C1 → BC01.C15** — nouveau code');
+    expect(md.stdout).toContain('Nouveaux codes, formulation inchangée (14) :');
+    expect(md.stdout).toContain(
+      '| Compétence | BC01.C1 | BC01.C15 | Prendre en charge en face à face ou à distance un client / un prospect afin d’effectuer l’étude préalable de la demande, du besoin client |',
+    );
+    expect(md.stdout).not.toContain('- **Compétence');
   });
 
   it('reports a recoded and reworded competency, or a moved and reworded one, once with both facts', async () => {

@@ -283,19 +283,14 @@ function entryLines(e: DiffEntry, lang: Lang): string[] {
   }
   if (e.pairedBy === 'wording' && e.facts.includes('recoded') && e.similarity !== undefined) {
     const pct = Math.round(e.similarity * 100);
-    lines.push(
-      pct === 100
-        ? pick(
-            lang,
-            '  - rapprochés par leur formulation, identique',
-            '  - paired by wording, identical',
-          )
-        : pick(
-            lang,
-            `  - rapprochés par leur formulation (similarité ${pct} %)`,
-            `  - paired by wording (similarity ${pct}%)`,
-          ),
-    );
+    if (pct < 100)
+      lines.push(
+        pick(
+          lang,
+          `  - rapprochés par leur formulation (similarité ${pct} %)`,
+          `  - paired by wording (similarity ${pct}%)`,
+        ),
+      );
   }
   return lines;
 }
@@ -336,19 +331,47 @@ function markdown(
     ),
   );
   const titles = new Map(diff.groups.map((g) => [g.id, g.title]));
-  let group: string | undefined;
-  for (const e of diff.entries) {
-    if (e.group !== group) {
-      group = e.group;
-      const title =
-        group === ''
-          ? pick(lang, 'Référentiel', 'Référentiel')
-          : e.kind === 'final' || e.kind === 'final-item' || !titles.has(group)
-            ? `${escapeMarkdown(group)} — ${pick(lang, 'évaluation finale', 'final evaluation')}`
-            : `${escapeMarkdown(group)} — ${escapeMarkdown(titles.get(group) ?? '')}`;
-      out.push('', `## ${title}`, '');
+  const groups = [...new Set(diff.entries.map((e) => e.group))];
+  for (const group of groups) {
+    const entries = diff.entries.filter((e) => e.group === group);
+    const first = entries[0];
+    const title =
+      group === ''
+        ? pick(lang, 'Référentiel', 'Référentiel')
+        : first?.kind === 'final' || first?.kind === 'final-item' || !titles.has(group)
+          ? `${escapeMarkdown(group)} — ${pick(lang, 'évaluation finale', 'final evaluation')}`
+          : `${escapeMarkdown(group)} — ${escapeMarkdown(titles.get(group) ?? '')}`;
+    out.push('', `## ${title}`, '');
+    // A renumbering recodes many elements without touching their wording: one table row each
+    // reads better than one paragraph each.
+    const onlyRecoded = (e: DiffEntry) =>
+      e.change === 'changed' &&
+      e.kind !== 'bloc' &&
+      e.facts.length === 1 &&
+      e.facts[0] === 'recoded';
+    for (const e of entries.filter((x) => !onlyRecoded(x))) out.push(...entryLines(e, lang));
+    const recoded = entries.filter(onlyRecoded);
+    if (recoded.length > 0) {
+      if (recoded.length < entries.length) out.push('');
+      out.push(
+        pick(
+          lang,
+          `Nouveaux codes, formulation inchangée (${recoded.length}) :`,
+          `New codes, wording unchanged (${recoded.length}):`,
+        ),
+        '',
+        pick(
+          lang,
+          '| Élément | Ancien code | Nouveau code | Intitulé |',
+          '| Element | Old code | New code | Wording |',
+        ),
+        '|---|---|---|---|',
+        ...recoded.map(
+          (e) =>
+            `| ${pick(lang, ...KIND[e.kind])} | ${escapeMarkdown(e.old?.code ?? '')} | ${escapeMarkdown(e.new?.code ?? '')} | ${escapeMarkdown(e.new?.label ?? '')} |`,
+        ),
+      );
     }
-    out.push(...entryLines(e, lang));
   }
   out.push('');
   return out.join('\n');
