@@ -826,6 +826,51 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       },
     );
 
+  const referential = program
+    .command('referential')
+    .description(
+      h(
+        'versions des référentiels : liste, différences entre deux versions',
+        'référentiel versions: list, differences between two versions',
+      ),
+    );
+  referential
+    .command('list')
+    .description(
+      h(
+        'versions disponibles de chaque référentiel et sessions qui les utilisent',
+        'available versions of each référentiel and the sessions using them',
+      ),
+    )
+    .addOption(
+      new Option('-f, --format <format>', h('format', 'format'))
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(async (opts: { format: 'text' | 'json' }) => {
+      const { referentialListCommand } = await import('../commands/referential.js');
+      code = await referentialListCommand({ format: opts.format, lang }, io);
+    });
+  referential
+    .command('diff')
+    .description(
+      h(
+        'différences entre deux référentiels (blocs, compétences, critères, règles)',
+        'differences between two référentiels (blocs, competencies, criteria, rules)',
+      ),
+    )
+    .argument('<old>', h('ancien : fichier ou id@version', 'old: file or id@version'))
+    .argument('<new>', h('nouveau : fichier ou id@version', 'new: file or id@version'))
+    .addOption(
+      new Option('-f, --format <format>', h('format du rapport', 'report format'))
+        .choices(['md', 'json'])
+        .default('md'),
+    )
+    .action(async (oldSpec: string, newSpec: string, opts: { format: 'md' | 'json' }) => {
+      const { referentialDiffCommand } = await import('../commands/referential.js');
+      code = await referentialDiffCommand(oldSpec, newSpec, { format: opts.format, lang }, io);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;

@@ -5,7 +5,11 @@ import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { displayPath, pathKind } from '../project/files.js';
-import { resolveReferential, availableReferentials } from '../project/referentials.js';
+import {
+  availableReferentials,
+  compareVersions,
+  resolveReferential,
+} from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import { schemaComment } from '../project/schema-line.js';
 import { checkSessionText } from '../project/session-store.js';
@@ -190,6 +194,20 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
       `✔ Session created: ${displayPath(file, io.cwd)} (référentiel ${ref.id} ${ref.version}, ${hash.slice(0, 19)}…)\n`,
     ),
   );
+  // Several versions side by side: say which one was taken and how to take another.
+  const versions = own
+    .filter((r) => r.ref.id === ref.id)
+    .map((r) => r.ref.version)
+    .sort(compareVersions);
+  if (versions.length > 1 && !options.referential?.includes('@')) {
+    io.stderr.write(
+      pick(
+        lang,
+        `  Versions disponibles : ${versions.join(', ')} ; la session est attachée à ${ref.version}. Pour une autre : --referential ${ref.id}@<version>.\n`,
+        `  Available versions: ${versions.join(', ')}; the session is pinned to ${ref.version}. For another: --referential ${ref.id}@<version>.\n`,
+      ),
+    );
+  }
   if (copied) {
     io.stderr.write(
       pick(

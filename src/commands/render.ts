@@ -94,7 +94,10 @@ async function referentialOnly(o: RenderOptions, io: Io): Promise<SessionContext
 /** `certif render grid <bloc>`: blank, for a candidate, or for every candidate. */
 export async function renderGrid(blocId: string, o: RenderOptions, io: Io): Promise<number> {
   const t = labels(o.lang);
-  const session = await sessionOrNull(o, io);
+  // An explicit référentiel without a session or candidate is a blank grid of that version, even
+  // where a session (pinned to another version) would otherwise be picked.
+  const session =
+    o.referential && !o.session && !o.candidate && !o.all ? undefined : await sessionOrNull(o, io);
   if (!session && (o.candidate || o.all)) {
     throw new UsageError(
       pick(

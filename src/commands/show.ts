@@ -5,7 +5,11 @@ import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { competenciesOf } from '../model/types.js';
 import { findProjectRoot } from '../project/root.js';
-import { resolveReferential } from '../project/referentials.js';
+import {
+  availableReferentials,
+  compareVersions,
+  resolveReferential,
+} from '../project/referentials.js';
 
 /** `certif show [bloc]`: the référentiel as a tree, to check a transcription by eye. */
 export async function showCommand(
@@ -43,6 +47,21 @@ export async function showCommand(
       ),
     ),
   );
+  const versions = (await availableReferentials(root, io.cwd, lang))
+    .filter((r) => r.ref.id === ref.id)
+    .map((r) => r.ref.version)
+    .sort(compareVersions);
+  if (versions.length > 1) {
+    out.push(
+      c.dim(
+        pick(
+          lang,
+          `Versions disponibles : ${versions.join(', ')} (certif referential list)`,
+          `Available versions: ${versions.join(', ')} (certif referential list)`,
+        ),
+      ),
+    );
+  }
   blocs.forEach((bloc, bi) => {
     const last = bi === blocs.length - 1 && !(ref.final_evaluation && !blocId);
     const comps = competenciesOf(bloc);

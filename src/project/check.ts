@@ -4,7 +4,7 @@ import type { Entry, Evaluation, Session } from '../model/session.js';
 import type { Referential } from '../model/types.js';
 import { checkDeliberation } from '../rules/deliberation.js';
 import { checkEntry } from '../rules/double-marking.js';
-import { checkReferential } from '../rules/referential.js';
+import { checkReferential, checkVersionsUnique } from '../rules/referential.js';
 import { checkSession } from '../rules/session.js';
 import { ruleContext, type RuleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
@@ -129,6 +129,7 @@ export async function checkProject(
     }
   }
 
+  const referentialFiles: CheckedFile[] = [];
   for (const f of byKind('referential')) {
     const file = load(f, lang);
     if (file.value !== undefined && file.source) {
@@ -137,7 +138,20 @@ export async function checkProject(
       file.diagnostics.push(...ctx.diagnostics);
     }
     out.push(file);
+    referentialFiles.push(file);
   }
+  // Versions side by side are fine; the same id and version twice is ambiguous for a session.
+  const versionsCtx = ruleContext(lang);
+  checkVersionsUnique(
+    versionsCtx,
+    referentialFiles.flatMap((f) =>
+      f.source && f.value !== undefined
+        ? [{ abs: f.abs, source: f.source, ref: f.value as Referential }]
+        : [],
+    ),
+  );
+  for (const d of versionsCtx.diagnostics)
+    referentialFiles.find((f) => f.source?.path === d.file)?.diagnostics.push(d);
 
   const referentialsByRoot = new Map<string, LoadedReferential[]>();
   const sessions = new Map<string, SessionContext>();

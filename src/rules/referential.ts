@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { registerMessages } from '../diagnostics/messages.js';
 import { competenciesOf, type Referential, type ValidationRule } from '../model/types.js';
 import type { SourceFile } from '../source/parse.js';
@@ -68,6 +69,17 @@ registerMessages({
     en: (p) => [
       `Incoherent jury rule: ${t(p.min)} independent juror(s) required for a jury of ${t(p.size)}.`,
       'It must hold that 1 ≤ min_independent ≤ size.',
+    ],
+  },
+  'referential/duplicate-version': {
+    severity: 'error',
+    fr: (p) => [
+      `Deux fichiers déclarent le référentiel ${t(p.id)} en version ${t(p.version)} : celui-ci et ${t(p.other)}. Une session attachée à cette version ne saurait pas lequel utiliser.`,
+      'Supprimez le doublon, ou donnez à la nouvelle édition un numéro de version plus élevé.',
+    ],
+    en: (p) => [
+      `Two files declare référentiel ${t(p.id)} version ${t(p.version)}: this one and ${t(p.other)}. A session pinned to that version could not tell which to use.`,
+      'Remove the duplicate, or give the new edition a higher version number.',
     ],
   },
   'referential/no-threshold': {
@@ -268,4 +280,38 @@ export function checkReferential(ctx: RuleContext, source: SourceFile, ref: Refe
 /** A short list of ids: the first five, then an ellipsis. */
 function compactIds(ids: readonly string[]): string {
   return ids.length > 5 ? `${ids.slice(0, 5).join(', ')}, …` : ids.join(', ');
+}
+
+/**
+ * Across the référentiel files of one folder: two files with the same id and version. Reported on
+ * each of them, naming the others (which one is the right one is for the certifier to say).
+ */
+export function checkVersionsUnique(
+  ctx: RuleContext,
+  files: readonly {
+    readonly abs: string;
+    readonly source: SourceFile;
+    readonly ref: Referential;
+  }[],
+): void {
+  const groups = new Map<string, { source: SourceFile; ref: Referential }[]>();
+  for (const f of [...files].sort((a, b) => (a.abs < b.abs ? -1 : a.abs > b.abs ? 1 : 0))) {
+    const key = JSON.stringify([path.dirname(f.abs), f.ref.id, f.ref.version]);
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    for (const f of group) {
+      const other = group
+        .filter((g) => g !== f)
+        .map((g) => g.source.path)
+        .join(', ');
+      ctx.report(
+        f.source,
+        'referential/duplicate-version',
+        { id: f.ref.id, version: f.ref.version, other },
+        '/version',
+      );
+    }
+  }
 }
