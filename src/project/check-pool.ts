@@ -8,6 +8,7 @@ import {
   type EvaluationRef,
   type SessionContext,
   type WorkerBatch,
+  type WorkerInput,
 } from './check-evaluations.js';
 
 /** Below this many files, starting a thread costs more than it saves. */
@@ -26,50 +27,84 @@ export function workerCount(count: number, requested?: number): number {
   return Math.max(0, Math.min(availableParallelism() - 1, 3));
 }
 
+/** Threads started early, waiting for the evaluation files to check. */
+export interface EvaluationPool {
+  /**
+   * Check files on the main thread and the pool's threads at once, each taking batches from a
+   * shared counter. Results come back in the order of `refs`. A thread that dies leaves its
+   * batches unreported: the main thread checks those itself, so a failing thread never loses a
+   * file.
+   */
+  check(
+    refs: readonly EvaluationRef[],
+    env: CheckEnv,
+    sessions: ReadonlyMap<string, SessionContext>,
+    keep: ReadonlySet<string>,
+  ): Promise<EvaluationChecked[]>;
+  /** Stop the threads (after `check`, or instead of it when checking stopped early). */
+  close(): Promise<void>;
+}
+
 /**
- * Check evaluation files on the main thread and `workers` threads at once, each taking batches
- * from a shared counter. Results come back in the order of `refs`. A thread that dies leaves its
- * batches unreported: the main thread checks those itself, so a failing thread never loses a file.
+ * Start `count` checking threads now, so that loading their modules overlaps the main thread's
+ * work on référentiels and sessions; they start checking when `check` sends them the files.
  */
-export async function checkEvaluationsInParallel(
-  refs: readonly EvaluationRef[],
-  env: CheckEnv,
-  sessions: ReadonlyMap<string, SessionContext>,
-  keep: ReadonlySet<string>,
-  workers: number,
-): Promise<EvaluationChecked[]> {
-  const results: (EvaluationChecked | undefined)[] = new Array<EvaluationChecked | undefined>(
-    refs.length,
-  );
-  const store = (b: WorkerBatch) => {
-    b.results.forEach((r, i) => (results[b.start + i] = r));
-  };
-  const next = new SharedArrayBuffer(4);
-  const input = { ...env, refs, sessions: [...sessions], keep: [...keep], next, batch: BATCH };
-  const done = Array.from({ length: workers }, () => {
-    return new Promise<void>((resolve) => {
-      let worker: Worker;
-      try {
-        worker = new Worker(new URL('./check-worker.js', import.meta.url), {
-          workerData: input,
+export function startEvaluationPool(count: number): EvaluationPool {
+  const threads: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      threads.push(
+        new Worker(new URL('./check-worker.js', import.meta.url), {
           // As bin/certif.js does for the main thread: small semi-spaces, less memory, same CPU.
           resourceLimits: { maxYoungGenerationSizeMb: 6 },
-        });
-      } catch {
-        resolve();
-        return;
-      }
-      worker.on('message', store);
-      // Whatever happened to the thread, the files it did not report are checked below.
-      worker.once('error', () => undefined);
-      worker.once('exit', () => {
-        resolve();
-      });
-    });
-  });
-  drain({ ...env, refs, batch: BATCH }, new Int32Array(next), sessions, keep, store);
-  await Promise.all(done);
-  return results.map(
-    (r, i) => r ?? checkEvaluationFile(refs[i] as EvaluationRef, env, sessions, keep),
-  );
+        }),
+      );
+    } catch {
+      // No thread: the main thread checks everything.
+    }
+  }
+  const close = async () => {
+    await Promise.all(threads.map((t) => t.terminate()));
+  };
+  return {
+    close,
+    async check(refs, env, sessions, keep) {
+      const results = new Array<EvaluationChecked | undefined>(refs.length);
+      const store = (b: WorkerBatch) => {
+        b.results.forEach((r, i) => (results[b.start + i] = r));
+      };
+      const next = new SharedArrayBuffer(4);
+      const input: WorkerInput = {
+        ...env,
+        refs,
+        sessions: [...sessions],
+        keep: [...keep],
+        next,
+        batch: BATCH,
+      };
+      const done = threads.map(
+        (thread) =>
+          new Promise<void>((resolve) => {
+            thread.on('message', (m: WorkerBatch | 'done') => {
+              if (m === 'done') resolve();
+              else store(m);
+            });
+            // Whatever happened to the thread, the files it did not report are checked below.
+            thread.once('error', () => {
+              resolve();
+            });
+            thread.once('exit', () => {
+              resolve();
+            });
+            thread.postMessage(input);
+          }),
+      );
+      drain({ ...env, refs, batch: BATCH }, new Int32Array(next), sessions, keep, store);
+      await Promise.all(done);
+      await close();
+      return results.map(
+        (r, i) => r ?? checkEvaluationFile(refs[i] as EvaluationRef, env, sessions, keep),
+      );
+    },
+  };
 }

@@ -18,7 +18,7 @@ import {
   type EvaluationChecked,
   type SessionContext,
 } from './check-evaluations.js';
-import { checkEvaluationsInParallel, workerCount } from './check-pool.js';
+import { startEvaluationPool, workerCount, type EvaluationPool } from './check-pool.js';
 import { availableReferentials, type LoadedReferential } from './referentials.js';
 
 /** A file to check. */
@@ -103,6 +103,22 @@ export function checkPinnedReferential(
 export async function checkProject(
   files: readonly FileRef[],
   options: CheckOptions,
+): Promise<CheckedFile[]> {
+  // Threads for a large project start first: their start-up overlaps the référentiels and sessions.
+  const evaluationCount = files.filter((f) => f.kind === 'evaluation').length;
+  const workers = workerCount(evaluationCount, options.workers);
+  const pool = workers > 0 ? startEvaluationPool(workers) : undefined;
+  try {
+    return await checkFiles(files, options, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function checkFiles(
+  files: readonly FileRef[],
+  options: CheckOptions,
+  pool: EvaluationPool | undefined,
 ): Promise<CheckedFile[]> {
   const { lang, cwd } = options;
   const out: CheckedFile[] = [];
@@ -197,19 +213,10 @@ export async function checkProject(
 
   const evaluations = new Map<string, Map<string, Evaluation>>();
   const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
-  const workers = workerCount(evaluationRefs.length, options.workers);
-  const checked =
-    workers > 0
-      ? await checkEvaluationsInParallel(
-          evaluationRefs,
-          { lang, cwd },
-          sessions,
-          deliberationDirs,
-          workers,
-        )
-      : evaluationRefs.map((f) =>
-          checkEvaluationFile(f, { lang, cwd }, sessions, deliberationDirs),
-        );
+  const env = { lang, cwd };
+  const checked = pool
+    ? await pool.check(evaluationRefs, env, sessions, deliberationDirs)
+    : evaluationRefs.map((f) => checkEvaluationFile(f, env, sessions, deliberationDirs));
   evaluationRefs.forEach((f, i) => {
     const { diagnostics, value } = checked[i] as EvaluationChecked;
     // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
