@@ -145,6 +145,37 @@ describe('findings of the code review, kept fixed', () => {
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 
+  it('no PV nor attestation printed from an evaluation edited by hand after the close', async () => {
+    for (const c of ['c001', 'c002']) {
+      const r = await certif('grade', c, 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin');
+      expect(r.code).toBe(0);
+    }
+    expect(
+      (await certif('deliberate', '--candidate', 'c001', '--bloc', 'BC02', '--decision', 'absent'))
+        .code,
+    ).toBe(0);
+    expect((await certif('deliberate', '--accept')).code).toBe(0);
+    expect(
+      (await certif('deliberate', '--close', '--members', 'Anne Leroy', '--place', 'Rouen')).code,
+    ).toBe(0);
+    expect((await certif('render', 'pv', '--format', 'md')).code).toBe(0);
+    const file = project.evaluationFile('c002', 'BC01');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('C3: acquis', 'C3: non_acquis'));
+    const out = path.join(project.root, 'out');
+    for (const argv of [
+      ['render', 'pv', '--format', 'md', '--out', out],
+      ['render', 'attestation', 'c002', '--format', 'md', '--out', out],
+    ]) {
+      const r = await certif(...argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.stderr).toContain('evaluation/tampered');
+      expect(r.stdout).toBe('');
+    }
+    await expect(readdir(out)).rejects.toThrow();
+    // The other candidate's attestation rests on untouched files: it still prints.
+    expect((await certif('render', 'attestation', 'c001', '--format', 'md')).code).toBe(0);
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

@@ -1,9 +1,15 @@
 import type { Io } from '../cli/io.js';
-import { UsageError } from '../cli/errors.js';
+import { InputError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import { gradedUnits } from '../model/types.js';
 import type { Candidate } from '../model/session.js';
-import { deliberationRows, readDeliberation } from '../project/deliberation.js';
+import type { Lang } from '../diagnostics/diagnostic.js';
+import {
+  deliberationRows,
+  readDeliberation,
+  staleDecisions,
+  type CandidateRow,
+} from '../project/deliberation.js';
 import { assertPrintable, unitState } from '../project/evaluations.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
@@ -165,12 +171,40 @@ export async function renderSheet(
   return emit(docs, t.sheetTitle, o, io);
 }
 
+/**
+ * A PV or an attestation states the jury's decisions: refuse to print one from an evaluation
+ * edited by hand, or, once the deliberation is closed, from a decision taken on an evaluation
+ * that has changed since (what was sealed is no longer what the files say).
+ */
+function assertRowsPrintable(rows: readonly CandidateRow[], closed: boolean, lang: Lang): void {
+  assertPrintable(
+    rows.flatMap((r) => r.units.flatMap((u) => (u.state ? [u.state] : []))),
+    lang,
+  );
+  const stale = closed ? staleDecisions(rows) : [];
+  if (stale.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Des évaluations ont changé depuis la clôture de la délibération : ${stale.join(', ')}.`,
+        `Evaluations changed after the deliberation was closed: ${stale.join(', ')}.`,
+      ),
+      pick(
+        lang,
+        'Rien n’a été imprimé. Lancez certif validate : le procès-verbal ne peut attester que ce que le jury a vu.',
+        'Nothing was printed. Run certif validate: the procès-verbal can only attest what the jury saw.',
+      ),
+    );
+  }
+}
+
 /** `certif render pv`: the procès-verbal of the jury de certification. */
 export async function renderPv(o: RenderOptions, io: Io): Promise<number> {
   const t = labels(o.lang);
   const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
   const d = await readDeliberation(ctx);
   const rows = await deliberationRows(ctx, d?.value);
+  assertRowsPrintable(rows, d?.value.closed !== undefined, o.lang);
   const body = renderBody(textFormat(o), 'pv', t, pvModel(ctx, rows, d?.value.closed, t));
   return emit(
     [{ name: `pv-${ctx.session.id}`, title: `${t.pvTitle} — ${ctx.session.id}`, body }],
@@ -194,6 +228,7 @@ export async function renderAttestation(
   for (const c of candidatesFor(ctx, o, candidateId)) {
     const row = rows.find((r) => r.candidate.id === c.id);
     if (!row) continue;
+    assertRowsPrintable([row], d?.value.closed !== undefined, o.lang);
     docs.push({
       name: `attestation-${c.id}`,
       title: `${t.attestationTitle} — ${c.id}`,
