@@ -176,6 +176,52 @@ describe('findings of the code review, kept fixed', () => {
     expect((await certif('render', 'attestation', 'c001', '--format', 'md')).code).toBe(0);
   });
 
+  it('dates that do not exist, or a close before the session, are refused', async () => {
+    for (const c of ['c001', 'c002']) {
+      const r = await certif('grade', c, 'BC01', ...BC01, '--finalize', '--by', 'jdupont,pmartin');
+      expect(r.code).toBe(0);
+    }
+    expect((await certif('deliberate', '--accept')).code).toBe(0);
+    const close = (date: string) =>
+      certif(
+        'deliberate',
+        '--close',
+        '--members',
+        'Anne Leroy',
+        '--place',
+        'Rouen',
+        '--date',
+        date,
+      );
+    for (const date of ['2026-02-30', '2026-13-45', '2026-06-11']) {
+      const r = await close(date);
+      expect(r.code, date).toBe(2);
+      expect(r.stderr).toContain(date);
+    }
+    expect((await certif('export', 'case', '--date', '2026-02-30')).code).toBe(2);
+    expect((await close('2026-06-12')).code).toBe(0);
+
+    // Written by hand into the files, they are reported by validate.
+    const deliberation = path.join(project.sessionDir, 'deliberation.yaml');
+    await writeFile(
+      deliberation,
+      (await readFile(deliberation, 'utf8')).replace('date: 2026-06-12', 'date: 2026-02-30'),
+    );
+    await writeFile(
+      project.sessionFile,
+      (await readFile(project.sessionFile, 'utf8')).replace(
+        /start: "?2026-06-12"?/,
+        'start: 2026-06-12\n  end: 2026-06-01',
+      ),
+    );
+    const validate = await certif('validate', '--format', 'json');
+    expect(validate.code).toBe(1);
+    const rules = (JSON.parse(validate.stdout) as { diagnostics: { ruleId: string }[] }).diagnostics
+      .map((d) => d.ruleId)
+      .filter((r) => r.endsWith('/date'));
+    expect(rules).toEqual(['deliberation/date', 'session/date']);
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

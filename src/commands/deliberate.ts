@@ -1,5 +1,6 @@
 import { isMap, type Document } from 'yaml';
 import type { Io } from '../cli/io.js';
+import { isCalendarDate } from '../model/dates.js';
 import { InputError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
@@ -305,9 +306,18 @@ async function close(
       ),
     );
   const date = options.date ?? io.now().toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+  if (!isCalendarDate(date))
     throw new UsageError(
       pick(lang, `Date invalide : ${date} (AAAA-MM-JJ).`, `Invalid date: ${date} (YYYY-MM-DD).`),
+    );
+  const start = ctx.session.dates?.start;
+  if (start && date < start)
+    throw new UsageError(
+      pick(
+        lang,
+        `La délibération (${date}) ne peut précéder la session (${start}).`,
+        `The deliberation (${date}) cannot come before the session (${start}).`,
+      ),
     );
   const rows = await deliberationRows(ctx, doc.toJS() as Deliberation);
   const stale = staleDecisions(rows);

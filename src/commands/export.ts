@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
+import { isCalendarDate } from '../model/dates.js';
 import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
@@ -98,7 +99,7 @@ export async function exportCase(
   io: Io,
 ): Promise<number> {
   checkBaseUri(o);
-  if (o.date && !/^\d{4}-\d{2}-\d{2}$/.test(o.date)) {
+  if (o.date && !isCalendarDate(o.date)) {
     throw new UsageError(
       pick(
         o.lang,

@@ -14,13 +14,7 @@ import { findProjectRoot } from '../project/root.js';
 import { schemaComment } from '../project/schema-line.js';
 import { checkSessionText } from '../project/session-store.js';
 import { writeFileAtomic } from '../source/write.js';
-
-/** A real YYYY-MM-DD day (not 2026-13-45). */
-function isCalendarDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const d = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
-}
+import { isCalendarDate } from '../model/dates.js';
 
 /** Options of `certif init`. */
 export interface InitOptions {

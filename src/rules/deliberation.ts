@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../model/dates.js';
 import { registerMessages } from '../diagnostics/messages.js';
 import { evaluationsDigest } from '../model/deliberation.js';
 import { contentHash } from '../model/hash.js';
@@ -10,6 +11,17 @@ import type { RuleContext } from './context.js';
 const t = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 
 registerMessages({
+  'deliberation/date': {
+    severity: 'error',
+    fr: (p) => [
+      `Date de clôture impossible : ${t(p.date)}${p.before ? ` (avant le début de la session, ${t(p.before)})` : ''}.`,
+      'Restaurez deliberation.yaml (git) : la date est celle du procès-verbal signé.',
+    ],
+    en: (p) => [
+      `Impossible closing date: ${t(p.date)}${p.before ? ` (before the session starts, ${t(p.before)})` : ''}.`,
+      'Restore deliberation.yaml (git): the date is that of the signed procès-verbal.',
+    ],
+  },
   'deliberation/session-mismatch': {
     severity: 'error',
     fr: (p) => [
@@ -153,6 +165,17 @@ export function checkDeliberation(
     ctx.report(source, 'deliberation/decisions-changed', {}, '/closed/decisions_hash');
   }
   if (d.closed) {
+    const start = session?.dates?.start;
+    const date = d.closed.date;
+    const early = start !== undefined && isCalendarDate(date) && date < start;
+    if (!isCalendarDate(date) || early) {
+      ctx.report(
+        source,
+        'deliberation/date',
+        { date, before: early ? start : undefined },
+        '/closed/date',
+      );
+    }
     const finals = [...evaluations.entries()]
       .filter(([, e]) => e.status === 'final' && e.hash)
       .map(([key, e]) => ({ key, hash: e.hash ?? '' }));

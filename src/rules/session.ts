@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../model/dates.js';
 import { registerMessages } from '../diagnostics/messages.js';
 import type { Session } from '../model/session.js';
 import type { GradedUnit, Referential } from '../model/types.js';
@@ -9,6 +10,17 @@ import { encodeSegment } from '../source/locate.js';
 const t = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 
 registerMessages({
+  'session/date': {
+    severity: 'error',
+    fr: (p) => [
+      `Date impossible : ${t(p.date)}${p.before ? ` (avant le début de la session, ${t(p.before)})` : ''}.`,
+      'Donnez un jour qui existe, au format AAAA-MM-JJ, et une fin qui ne précède pas le début.',
+    ],
+    en: (p) => [
+      `Impossible date: ${t(p.date)}${p.before ? ` (before the session starts, ${t(p.before)})` : ''}.`,
+      'Give a day that exists, as YYYY-MM-DD, and an end that does not come before the start.',
+    ],
+  },
   'session/referential-missing': {
     severity: 'error',
     fr: (p) => [
@@ -150,6 +162,21 @@ export function checkSession(
 ): void {
   if (session.id !== folderName) {
     ctx.report(source, 'session/id-mismatch', { id: session.id, folder: folderName }, '/id');
+  }
+  const { start, end } = session.dates ?? {};
+  if (start !== undefined && !isCalendarDate(start)) {
+    ctx.report(source, 'session/date', { date: start }, '/dates/start');
+  }
+  if (end !== undefined) {
+    const early = start !== undefined && isCalendarDate(end) && end < start;
+    if (!isCalendarDate(end) || early) {
+      ctx.report(
+        source,
+        'session/date',
+        { date: end, before: early ? start : undefined },
+        '/dates/end',
+      );
+    }
   }
   checkUnique(
     ctx,
