@@ -4,7 +4,9 @@ import type { Io } from '../cli/io.js';
 import { InputError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
-import { competenciesOf } from '../model/types.js';
+import { verdicts } from '../model/session.js';
+import { competenciesOf, type Verdict } from '../model/types.js';
+import { readSessionEntries } from '../project/entry-store.js';
 import { deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, type UnitState } from '../project/evaluations.js';
 import { displayPath, pathKind } from '../project/files.js';
@@ -13,8 +15,7 @@ import { openSession, type SessionContext } from '../project/session.js';
 import { renderBody, renderDocument, type DocumentName } from '../render/engine.js';
 import { labels } from '../render/labels.js';
 import { writeFileAtomic } from '../source/write.js';
-import { jurorAgreement, LOW_KAPPA, MIN_JUDGEMENTS } from '../stats/agreement.js';
-import { sessionEntries } from '../stats/entries.js';
+import { jurorAgreement, LOW_KAPPA, MIN_JUDGEMENTS, type JurorEntry } from '../stats/agreement.js';
 import { computeFigures, type SessionInput } from '../stats/figures.js';
 import { agreementModel, definitions, period, qualiopiModel, statsModel } from '../stats/view.js';
 
@@ -156,19 +157,37 @@ export async function statsCommand(
   const opened = await openAll(await sessionDirs(args, io, lang), io, lang);
 
   if (o.agreement) {
-    const sessions = opened.map(({ ctx }) => {
-      const read = sessionEntries(ctx.dir, io.cwd, lang);
-      for (const file of read.skipped) {
+    const sessions: { id: string; entries: JurorEntry[] }[] = [];
+    for (const { ctx } of opened) {
+      const read = await readSessionEntries(ctx);
+      const skipped = [
+        ...read.reads.filter((r) => r.state === 'invalid').map((r) => displayPath(r.file, io.cwd)),
+        ...read.strays,
+      ].sort();
+      for (const file of skipped) {
         io.stderr.write(
           pick(
             lang,
-            `certif: saisie ignorée (illisible, ou pas à sa place) : ${file}\n`,
-            `certif: entry skipped (unreadable, or not in its place): ${file}\n`,
+            `certif: saisie ignorée (invalide, ou pas à sa place ; voir certif validate) : ${file}\n`,
+            `certif: entry skipped (invalid, or not in its place; see certif validate): ${file}\n`,
           ),
         );
       }
-      return { id: ctx.session.id, entries: read.entries };
-    });
+      sessions.push({
+        id: ctx.session.id,
+        entries: read.reads.map((r) => ({
+          candidate: r.candidate,
+          bloc: r.bloc,
+          juror: r.juror,
+          status: r.state === 'draft' || r.state === 'submitted' ? r.state : 'absent',
+          // A draft's values are never handed on: blindness holds until both have submitted.
+          verdicts: Object.assign(
+            Object.create(null) as Record<string, Verdict>,
+            r.state === 'submitted' && r.value ? verdicts(r.value.results) : {},
+          ),
+        })),
+      });
+    }
     const position = new Map<string, number>();
     const label = new Map<string, string>();
     const names = new Map<string, string>();
