@@ -116,6 +116,15 @@ describe('blind double marking → agreement → deliberation, through the CLI',
     await project?.cleanup();
   });
 
+  it('status counts the blocs under double marking as in progress, not as not started', async () => {
+    const r = await run('status');
+    ok(r);
+    expect(r.stdout).toContain('c005 Nom5 Prénom  jdupont : soumise, pmartin : en cours');
+    expect(r.stdout).toContain(
+      '5 évaluation(s) : 0 finale(s), 0 brouillon(s), 5 en cours de double correction, 0 non commencée(s)',
+    );
+  });
+
   it('a pair with a draft is pending: only c001–c004 count (n 60, 58 agree, κ 41/56)', async () => {
     const p = pairOf(await run('stats', '--agreement', '--format', 'json'));
     expect(p.pending).toBe(1);
