@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { verdicts } from '../model/session.js';
@@ -160,16 +160,26 @@ export async function statsCommand(
     const sessions: { id: string; entries: JurorEntry[] }[] = [];
     for (const { ctx } of opened) {
       const read = await readSessionEntries(ctx);
-      const skipped = [
-        ...read.reads.filter((r) => r.state === 'invalid').map((r) => displayPath(r.file, io.cwd)),
-        ...read.strays,
-      ].sort();
-      for (const file of skipped) {
+      // Like a hand-edited evaluation: a juror's entry that does not check would give figures
+      // no juror gave, so it stops the command and says why.
+      const invalid = read.reads.filter((r) => r.state === 'invalid');
+      if (invalid.length > 0) {
+        throw new InvalidFilesError(
+          pick(
+            lang,
+            `saisie(s) de juré invalide(s), accord non calculé : ${invalid.map((r) => displayPath(r.file, io.cwd)).join(', ')}`,
+            `invalid juror entr(ies), agreement not computed: ${invalid.map((r) => displayPath(r.file, io.cwd)).join(', ')}`,
+          ),
+          invalid.flatMap((r) => r.diagnostics),
+        );
+      }
+      // Files no juror of the jury accounts for are not anyone's judgement: named, left out.
+      for (const file of read.strays) {
         io.stderr.write(
           pick(
             lang,
-            `certif: saisie ignorée (invalide, ou pas à sa place ; voir certif validate) : ${file}\n`,
-            `certif: entry skipped (invalid, or not in its place; see certif validate): ${file}\n`,
+            `certif: fichier ignoré sous entries/ (pas à la place d’une saisie d’un juré du jury ; voir certif validate) : ${file}\n`,
+            `certif: file left out under entries/ (not at the place of an entry by a juror of the jury; see certif validate): ${file}\n`,
           ),
         );
       }
