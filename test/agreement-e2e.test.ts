@@ -152,6 +152,10 @@ describe('blind double marking → agreement → deliberation, through the CLI',
     const html = await run('stats', '--agreement', '--format', 'html', '--lang', 'en');
     ok(html);
     expect(html.stdout).toContain('Pending: 1 candidate(s) × bloc with an entry not yet submitted');
+    // Neither the draft's observation nor any submitted one, while the pair is still pending.
+    const json = await run('stats', '--agreement', '--format', 'json');
+    for (const text of [md.stdout, html.stdout, json.stdout])
+      for (const secret of Object.values(OBS)) expect(text).not.toContain(secret);
   });
 
   it('once P submits c005, it counts: n 75, 73 agree, κ 209/284, nothing pending', async () => {
