@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { entryHash } from '../src/model/evaluation-hash.js';
 import { cohenKappa, landisKoch } from '../src/stats/kappa.js';
+import { makeBlindProject } from './helpers/blind.js';
 import { runInProcess } from './helpers/cli.js';
 import { makeProject, type Project } from './helpers/project.js';
 
@@ -124,7 +127,8 @@ describe('cohenKappa properties', () => {
  *   C2: both always acquis                                         → κ undefined (pe = 1)
  *   C3: jdupont always acquis, pmartin acquis 7 times               → κ 0, flagged (n = 10)
  *   C4…C15: both acquis.
- * Plus a draft entry by a third juror (ignored) and a file that does not parse (skipped, said).
+ * Plus a draft entry by a juror of no jury, a file that does not parse and a copied entry: each
+ * skipped and named on stderr.
  */
 describe('certif stats --agreement', () => {
   let project: Project;
@@ -132,23 +136,31 @@ describe('certif stats --agreement', () => {
   const c1 = table(4, 2, 1, 3);
   const c3 = table(7, 3, 0, 0);
 
-  async function entry(candidate: string, juror: string, status: string, results: string[]) {
+  type R = V | { verdict: V; observation: string };
+  // Entries as `grade --juror … --submit` writes them, hash included: the store refuses others.
+  async function entry(
+    candidate: string,
+    juror: string,
+    status: 'draft' | 'submitted',
+    results: Record<string, R>,
+  ) {
     const dir = path.join(project.sessionDir, 'entries', candidate, 'BC01');
     await mkdir(dir, { recursive: true });
-    const text = [
-      `candidate: ${candidate}`,
-      'bloc: BC01',
-      `juror: ${juror}`,
-      `status: ${status}`,
-      ...(status === 'submitted' ? ['submitted_at: 2026-06-12T10:02:00Z'] : []),
-      'results:',
-      ...results,
-    ].join('\n');
-    await writeFile(path.join(dir, `${juror}.yaml`), text + '\n');
+    const e = {
+      candidate,
+      bloc: 'BC01',
+      juror,
+      status,
+      ...(status === 'submitted' ? { submitted_at: '2026-06-12T10:02:00.000Z' } : {}),
+      results,
+    };
+    const value = status === 'submitted' ? { ...e, hash: entryHash(e) } : e;
+    await writeFile(path.join(dir, `${juror}.yaml`), stringify(value));
   }
+  const na = (observation: string): R => ({ verdict: N, observation });
 
   beforeAll(async () => {
-    project = await makeProject({
+    project = await makeBlindProject({
       candidates: cands.map((id) => ({
         id,
         familyName: 'Nom',
@@ -163,17 +175,17 @@ describe('certif stats --agreement', () => {
       ] as const) {
         const v1 = c1[i]?.[side] ?? A;
         const v3 = c3[i]?.[side] ?? A;
-        await entry(c, who, 'submitted', [
-          v1 === N
-            ? '  C1: { verdict: non_acquis, observation: "Besoin non reformulé." }'
-            : '  C1: acquis',
-          '  C2: acquis',
-          `  C3: ${v3}`,
-          ...Array.from({ length: 12 }, (_, k) => `  C${k + 4}: acquis`),
-        ]);
+        const results: Record<string, R> = {
+          C1: v1 === N ? na('Besoin non reformulé.') : A,
+          C2: A,
+          C3: v3 === N ? na('Seuil non atteint.') : A,
+        };
+        for (let k = 4; k <= 15; k++) results[`C${k}`] = A;
+        await entry(c, who, 'submitted', results);
       }
     }
-    await entry('c001', 'sroux', 'draft', ['  C1: non_acquis', '  C2: non_acquis']);
+    // A juror of no jury: not a judgement of this bloc, named and skipped.
+    await entry('c001', 'lbernard', 'draft', { C1: N, C2: N });
     await writeFile(path.join(project.sessionDir, 'entries', 'c002', 'BC01', 'zz.yaml'), 'a: [\n');
     // pmartin's c004 entry copied under c003's folder as another juror: not a judgement.
     await writeFile(
@@ -193,6 +205,7 @@ describe('certif stats --agreement', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('entries/c002/BC01/zz.yaml');
     expect(r.stderr).toContain('entries/c003/BC01/jcopie.yaml');
+    expect(r.stderr).toContain('entries/c001/BC01/lbernard.yaml');
     const j = JSON.parse(r.stdout) as {
       rule: unknown;
       pairs: {

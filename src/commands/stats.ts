@@ -1,10 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
-import { competenciesOf } from '../model/types.js';
+import { verdicts } from '../model/session.js';
+import { competenciesOf, type Verdict } from '../model/types.js';
+import { readSessionEntries } from '../project/entry-store.js';
 import { deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, type UnitState } from '../project/evaluations.js';
 import { displayPath, pathKind } from '../project/files.js';
@@ -13,8 +15,7 @@ import { openSession, type SessionContext } from '../project/session.js';
 import { renderBody, renderDocument, type DocumentName } from '../render/engine.js';
 import { labels } from '../render/labels.js';
 import { writeFileAtomic } from '../source/write.js';
-import { jurorAgreement, LOW_KAPPA, MIN_JUDGEMENTS } from '../stats/agreement.js';
-import { sessionEntries } from '../stats/entries.js';
+import { jurorAgreement, LOW_KAPPA, MIN_JUDGEMENTS, type JurorEntry } from '../stats/agreement.js';
 import { computeFigures, type SessionInput } from '../stats/figures.js';
 import { agreementModel, definitions, period, qualiopiModel, statsModel } from '../stats/view.js';
 
@@ -156,19 +157,47 @@ export async function statsCommand(
   const opened = await openAll(await sessionDirs(args, io, lang), io, lang);
 
   if (o.agreement) {
-    const sessions = opened.map(({ ctx }) => {
-      const read = sessionEntries(ctx.dir, io.cwd, lang);
-      for (const file of read.skipped) {
+    const sessions: { id: string; entries: JurorEntry[] }[] = [];
+    for (const { ctx } of opened) {
+      const read = await readSessionEntries(ctx);
+      // Like a hand-edited evaluation: a juror's entry that does not check would give figures
+      // no juror gave, so it stops the command and says why.
+      const invalid = read.reads.filter((r) => r.state === 'invalid');
+      if (invalid.length > 0) {
+        throw new InvalidFilesError(
+          pick(
+            lang,
+            `saisie(s) de juré invalide(s), accord non calculé : ${invalid.map((r) => displayPath(r.file, io.cwd)).join(', ')}`,
+            `invalid juror entr(ies), agreement not computed: ${invalid.map((r) => displayPath(r.file, io.cwd)).join(', ')}`,
+          ),
+          invalid.flatMap((r) => r.diagnostics),
+        );
+      }
+      // Files no juror of the jury accounts for are not anyone's judgement: named, left out.
+      for (const file of read.strays) {
         io.stderr.write(
           pick(
             lang,
-            `certif: saisie ignorée (illisible, ou pas à sa place) : ${file}\n`,
-            `certif: entry skipped (unreadable, or not in its place): ${file}\n`,
+            `certif: fichier ignoré sous entries/ (pas à la place d’une saisie d’un juré du jury ; voir certif validate) : ${file}\n`,
+            `certif: file left out under entries/ (not at the place of an entry by a juror of the jury; see certif validate): ${file}\n`,
           ),
         );
       }
-      return { id: ctx.session.id, entries: read.entries };
-    });
+      sessions.push({
+        id: ctx.session.id,
+        entries: read.reads.map((r) => ({
+          candidate: r.candidate,
+          bloc: r.bloc,
+          juror: r.juror,
+          status: r.state === 'draft' || r.state === 'submitted' ? r.state : 'absent',
+          // A draft's values are never handed on: blindness holds until both have submitted.
+          verdicts: Object.assign(
+            Object.create(null) as Record<string, Verdict>,
+            r.state === 'submitted' && r.value ? verdicts(r.value.results) : {},
+          ),
+        })),
+      });
+    }
     const position = new Map<string, number>();
     const label = new Map<string, string>();
     const names = new Map<string, string>();

@@ -3,6 +3,8 @@ import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import { sortDiagnostics, type Diagnostic, type Lang } from '../diagnostics/diagnostic.js';
+import { diagnostic } from '../diagnostics/messages.js';
+import type { FileKind } from '../schema/registry.js';
 import { classify, displayPath, pathKind, yamlFilesUnder } from '../project/files.js';
 import { checkProject, type CheckedFile } from '../project/check.js';
 import { noStyle, reporters, terminalStyle, type ReporterName } from '../report/reporters.js';
@@ -103,6 +105,12 @@ async function checkCsv(abs: string, io: Io, lang: Lang): Promise<Diagnostic[]> 
 
 const isCsv = (file: string) => /\.csv$/i.test(file);
 
+/** `sessions/<s>/entries/` of a displayed path (the folder the file is out of place in). */
+function entriesFolder(display: string): string {
+  const m = /^(.*?sessions\/[^/]+\/entries\/)/.exec(display);
+  return m?.[1] ?? 'entries/';
+}
+
 /** `certif validate [paths...]`: check files and print a report; 0 valid, 1 invalid. */
 export async function validateCommand(
   paths: readonly string[],
@@ -111,16 +119,30 @@ export async function validateCommand(
 ): Promise<number> {
   const targets = await resolveTargets(paths, io, options.lang);
   const csvs = targets.filter(isCsv);
-  const files = targets
+  const classified = targets
     .filter((t) => !isCsv(t))
     .map((abs) => ({ abs, display: displayPath(abs, io.cwd), kind: classify(abs) }));
+  const files = classified.filter(
+    (f): f is typeof f & { kind: FileKind } => f.kind !== 'misplaced',
+  );
+  // Under entries/, a file not at an entry's place is said as such, not read as a référentiel.
+  const misplaced = classified
+    .filter((f) => f.kind === 'misplaced')
+    .map((f) =>
+      diagnostic(
+        options.lang,
+        'file/misplaced',
+        { folder: entriesFolder(f.display) },
+        { file: f.display, line: 1, column: 1 },
+      ),
+    );
   const threads = io.env.CERTIF_WORKERS;
   const checked: CheckedFile[] = await checkProject(files, {
     lang: options.lang,
     cwd: io.cwd,
     ...(threads !== undefined && /^\d+$/.test(threads) ? { workers: Number(threads) } : {}),
   });
-  const all = checked.flatMap((f) => f.diagnostics);
+  const all = [...checked.flatMap((f) => f.diagnostics), ...misplaced];
   for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));
   const diagnostics: Diagnostic[] = sortDiagnostics(all);
   const reporter = reporters[options.format];
@@ -130,7 +152,7 @@ export async function validateCommand(
     reporter(diagnostics, {
       lang: options.lang,
       style,
-      files: files.length + csvs.length,
+      files: classified.length + csvs.length,
       strict: options.strict,
     }),
   );

@@ -24,7 +24,7 @@ import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { assertNotClosed } from './evaluation-store.js';
-import { displayPath, pathKind } from './files.js';
+import { displayPath, pathKind, yamlFilesUnder } from './files.js';
 import { loadFile, readText } from './load.js';
 import { schemaComment } from './schema-line.js';
 import type { SessionContext } from './session.js';
@@ -370,4 +370,44 @@ export function progressText(entries: readonly EntryRead[], lang: Lang): string 
       return `${e.juror}${pick(lang, ' : ', ': ')}${state}`;
     })
     .join(', ');
+}
+
+/** A jury member's entry for one candidate and bloc, as read by {@link readSessionEntries}. */
+export interface SessionEntryRead extends EntryRead {
+  readonly candidate: string;
+  readonly bloc: string;
+}
+
+/** Every jury entry of a session, and the YAML files under `entries/` that are none of them. */
+export interface SessionEntries {
+  /** Candidate × bloc × juror of the bloc's jury, in that order (ids sorted). */
+  readonly reads: readonly SessionEntryRead[];
+  /** Files under `entries/` that no candidate, bloc and juror of the session accounts for. */
+  readonly strays: readonly string[];
+}
+
+/**
+ * Read every entry a session can hold: for each candidate, each bloc they attempt and each
+ * juror of that bloc's jury, the entry as {@link readEntries} checks it (schema, place, hash).
+ * The one way entries are read in bulk (statistics), so a file that `validate` refuses is never
+ * counted as a judgement.
+ */
+export async function readSessionEntries(ctx: SessionContext): Promise<SessionEntries> {
+  const reads: SessionEntryRead[] = [];
+  const known = new Set<string>();
+  const candidates = [...ctx.session.candidates].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const units = [...ctx.units].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const candidate of candidates) {
+    for (const unit of units) {
+      if (!candidate.blocs.includes(unit.id)) continue;
+      for (const read of await readEntries(ctx, candidate, unit)) {
+        known.add(read.file);
+        reads.push({ ...read, candidate: candidate.id, bloc: unit.id });
+      }
+    }
+  }
+  const strays = (await yamlFilesUnder(path.join(ctx.dir, 'entries')))
+    .filter((file) => !known.has(file))
+    .map((file) => displayPath(file, ctx.cwd));
+  return { reads, strays };
 }

@@ -1,7 +1,22 @@
 import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { registerMessages } from '../diagnostics/messages.js';
 import type { FileKind } from '../schema/registry.js';
+
+registerMessages({
+  'file/misplaced': {
+    severity: 'error',
+    fr: (p) => [
+      `Fichier hors de sa place dans ${String(p.folder)} : ce n’est ni une saisie, ni un autre fichier de certif.`,
+      'Une saisie de juré se place dans sessions/<session>/entries/<candidat>/<bloc>/<juré>.yaml : déplacez-le, ou retirez-le s’il n’en est pas une.',
+    ],
+    en: (p) => [
+      `File out of place in ${String(p.folder)}: neither an entry nor any other certif file.`,
+      'A juror’s entry goes in sessions/<session>/entries/<candidate>/<bloc>/<juror>.yaml: move it there, or remove it if it is not one.',
+    ],
+  },
+});
 
 /** A path shown to users: relative to cwd when inside it, POSIX separators. */
 export function displayPath(abs: string, cwd: string): string {
@@ -50,16 +65,23 @@ export async function yamlFilesUnder(dir: string): Promise<string[]> {
 /**
  * The kind of a file from where it sits: `sessions/<s>/session.yaml`,
  * `sessions/<s>/deliberation.yaml`, `sessions/<s>/evaluations/<c>/<unit>.yaml`,
- * `sessions/<s>/entries/<c>/<unit>/<juror>.yaml`; any other YAML file is read as a référentiel.
+ * `sessions/<s>/entries/<c>/<unit>/<juror>.yaml`; any other YAML file under a session's
+ * `entries/` folder is `misplaced` (reported as `file/misplaced`, never read as a référentiel);
+ * any other YAML file is read as a référentiel.
  */
-export function classify(abs: string): FileKind {
+export function classify(abs: string): FileKind | 'misplaced' {
   const parts = abs.split(path.sep);
   const n = parts.length;
+  // Checked first: a juror may be called "session", and entries hold nothing but entries.
+  for (let i = n - 2; i >= 2; i--) {
+    if (parts[i] === 'entries' && parts[i - 2] === 'sessions') {
+      return i === n - 4 ? 'entry' : 'misplaced';
+    }
+  }
   const name = parts[n - 1] ?? '';
   if (name === 'session.yaml') return 'session';
   if (name === 'deliberation.yaml') return 'deliberation';
   if (parts[n - 3] === 'evaluations') return 'evaluation';
-  if (parts[n - 4] === 'entries' && parts[n - 6] === 'sessions') return 'entry';
   return 'referential';
 }
 

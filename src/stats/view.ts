@@ -315,6 +315,14 @@ export function agreementModel(
     flagged,
     pairs: pairs.map((p) => ({
       names: `${nameOf(p.a)} (${p.a}) / ${nameOf(p.b)} (${p.b})`,
+      // Blindness: a pair with an entry still in draft shows only that it waits, never values.
+      pending: p.pending
+        ? pick(
+            lang,
+            `En attente : ${p.pending} candidat(s) × bloc dont une saisie n’est pas encore soumise. Rien n’en est montré ni compté avant que les deux jurés aient soumis.`,
+            `Pending: ${p.pending} candidate(s) × bloc with an entry not yet submitted. Nothing of it is shown or counted until both jurors have submitted.`,
+          )
+        : '',
       overall: agreementRowModel(p.overall, lang, t.agreementOverall),
       rows: p.competencies.map((c) =>
         agreementRowModel(c, lang, labelOf(c.unit ?? '', c.competency ?? '')),

@@ -1,13 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { makeProject, type Project } from './project.js';
+import { makeProject, type Project, type ProjectOptions } from './project.js';
 
 /**
  * A blind double-marked session (`double_marking: blind`) on relation-client: jdupont and
- * pmartin on every jury, lbernard a juror of the session but of no jury; candidates c001, c002.
+ * pmartin on every jury, lbernard a juror of the session but of no jury; candidates c001, c002
+ * unless `options` says otherwise.
  */
-export async function makeBlindProject(): Promise<Project> {
+export async function makeBlindProject(options: ProjectOptions = {}): Promise<Project> {
   const project = await makeProject({
-    jurors: [
+    ...options,
+    jurors: options.jurors ?? [
       { id: 'jdupont', name: 'Jeanne Dupont', independent: true },
       { id: 'pmartin', name: 'Paul Martin', independent: false },
       { id: 'lbernard', name: 'Luc Bernard', independent: true },

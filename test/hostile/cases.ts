@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, runInProcess } from '../helpers/cli.js';
 import {
   posAt,
   posOf,
@@ -47,7 +47,7 @@ export interface Prepared {
 /** One hostile input. */
 export interface HostileCase {
   readonly name: string;
-  readonly area: 'référentiel' | 'session' | 'evaluation' | 'csv';
+  readonly area: 'référentiel' | 'session' | 'evaluation' | 'entry' | 'csv';
   /** Needs the base project (session s1, candidates c001/c002, c001 BC01 graded as a draft). */
   readonly project?: boolean;
   /** Slow by design (large inputs, or a bug that burns its whole time limit): run alone. */
@@ -1032,6 +1032,262 @@ const imported =
       throw new Error(`expected ${count} candidates with c101, found ${ids.length}`);
   };
 
+// ── juror entries (blind double marking) ───────────────────────────────────────────────────────
+
+const ENTRIES = 'sessions/s1/entries/c001/BC01';
+const ENTRY = `${ENTRIES}/jdupont.yaml`;
+const OTHER_ENTRY = `${ENTRIES}/pmartin.yaml`;
+
+/**
+ * The base project made blind (`double_marking: blind`, its draft evaluation removed), with
+ * jdupont's c001 BC01 entry submitted and pmartin's in draft, both through `certif grade`.
+ */
+async function blindBase(dir: CaseDir): Promise<void> {
+  await dir.write(
+    SESSION,
+    replaceOnce(await dir.read(SESSION), '\njuries:', '\ndouble_marking: blind\njuries:'),
+  );
+  await dir.remove('sessions/s1/evaluations');
+  const sets = Array.from({ length: 15 }, (_, i) => `--set=C${i + 1}=${i === 1 ? 'NA' : 'A'}`);
+  for (const argv of [
+    ['--juror', 'jdupont', ...sets, '--observation=C2=Reformulation absente', '--submit'],
+    ['--juror', 'pmartin', '--set', 'C1=A'],
+  ]) {
+    const r = await runInProcess(['grade', 'c001', 'BC01', ...argv], { cwd: dir.root });
+    if (r.code !== 0) throw new Error(`blind base: grade failed\n${r.stderr}`);
+  }
+}
+
+/** An entry case: corrupt `file` of the blind base with `edit`, then run `argv` (validate it). */
+function entryCase(
+  name: string,
+  file: string,
+  edit: (text: string) => { text: string; diagnostics: ExpectedDiagnostic[] },
+  extra: Partial<Pick<HostileCase, 'bug' | 'heavy'>> & Partial<Prepared> = {},
+): HostileCase {
+  const { bug, heavy, ...prepared } = extra;
+  return {
+    name,
+    area: 'entry',
+    project: true,
+    ...(bug ? { bug } : {}),
+    ...(heavy ? { heavy } : {}),
+    async prepare(dir) {
+      await blindBase(dir);
+      const { text, diagnostics } = edit(await dir.read(file));
+      await dir.write(file, text);
+      return {
+        argv: ['validate', file, '--format', 'json'],
+        code: diagnostics.length > 0 ? 1 : 0,
+        diagnostics: diagnostics.map((d) => ({ file, ...d })),
+        ...prepared,
+      };
+    },
+  };
+}
+
+const entryEdit =
+  (search: string, replacement: string, rule: string, needle: string, offset = 0) =>
+  (text: string) => {
+    const next = replaceOnce(text, search, replacement);
+    return { text: next, diagnostics: [at(rule, right(posOf(next, needle), offset))] };
+  };
+
+/** jdupont's submitted C2 (Non acquis with its observation) turned into Acquis by hand. */
+const tamper = (text: string) => {
+  const next = text.replace(
+    / {2}C2:\n {4}verdict: non_acquis\n {4}observation: .*\n/,
+    '  C2: acquis\n',
+  );
+  if (next === text) throw new Error('tamper: the fixture drifted');
+  return {
+    text: next,
+    diagnostics: [at('double-marking/entry-tampered', right(posOf(next, 'hash: '), 6))],
+  };
+};
+
+/** A case that runs `argv` on the blind base after `setup`, expecting a refusal. */
+function entryRun(
+  name: string,
+  setup: (dir: CaseDir) => Promise<ExpectedDiagnostic[]>,
+  argv: readonly string[],
+  expected: Partial<Prepared> = {},
+): HostileCase {
+  return {
+    name,
+    area: 'entry',
+    project: true,
+    async prepare(dir) {
+      await blindBase(dir);
+      const diagnostics = await setup(dir);
+      return { argv, code: 1, diagnostics, ...expected };
+    },
+  };
+}
+
+const noSetup = () => Promise.resolve([]);
+
+const entryCases: HostileCase[] = [
+  entryCase(
+    'juror: ../../x in an entry',
+    ENTRY,
+    entryEdit('juror: jdupont', 'juror: ../../x', 'schema/format', '../../x'),
+  ),
+  entryCase(
+    'juror id with NUL in an entry',
+    ENTRY,
+    entryEdit('juror: jdupont', 'juror: "jd\\0upont"', 'schema/format', '"jd'),
+  ),
+  entryCase(
+    'juror id with / in an entry',
+    ENTRY,
+    entryEdit('juror: jdupont', 'juror: jd/upont', 'schema/format', 'jd/upont'),
+  ),
+  entryRun(
+    'grade --juror ../../x is refused, writes nothing',
+    noSetup,
+    ['grade', 'c001', 'BC01', '--juror', '../../x', '--set', 'C1=A'],
+    { output: /ne siège pas au jury de BC01/ },
+  ),
+  entryRun(
+    'grade --juror with a / is refused, writes nothing',
+    noSetup,
+    ['grade', 'c001', 'BC01', '--juror', 'jdupont/../pmartin', '--set', 'C1=A'],
+    { output: /ne siège pas au jury de BC01/ },
+  ),
+  {
+    name: 'an entry by a juror not on the bloc’s jury',
+    area: 'entry',
+    project: true,
+    async prepare(dir) {
+      await blindBase(dir);
+      const file = `${ENTRIES}/lbernard.yaml`;
+      const text =
+        'candidate: c001\nbloc: BC01\njuror: lbernard\nstatus: draft\nresults:\n  C1: acquis\n';
+      await dir.write(file, text);
+      return {
+        argv: ['validate', file, '--format', 'json'],
+        code: 1,
+        diagnostics: [
+          { file, ...at('double-marking/juror-not-on-jury', posOf(text, 'lbernard\nstatus')) },
+        ],
+      };
+    },
+  },
+  entryRun(
+    'grade --juror for a juror not on the jury is refused, writes nothing',
+    noSetup,
+    ['grade', 'c001', 'BC01', '--juror', 'lbernard', '--set', 'C1=A'],
+    { output: /« lbernard » ne siège pas au jury de BC01 \(jdupont, pmartin\)/ },
+  ),
+  entryCase('a submitted entry with a verdict edited by hand (wrong hash)', ENTRY, tamper),
+  entryCase('a submitted entry with another hash', ENTRY, (text) => {
+    const next = text.replace(/hash: sha256:[0-9a-f]{64}/, `hash: sha256:${'0'.repeat(64)}`);
+    return {
+      text: next,
+      diagnostics: [at('double-marking/entry-tampered', right(posOf(next, 'hash: '), 6))],
+    };
+  }),
+  entryRun(
+    'grade --juror refuses to resume a tampered entry, writes nothing',
+    async (dir) => {
+      const { text, diagnostics } = tamper(await dir.read(ENTRY));
+      await dir.write(ENTRY, text);
+      return diagnostics.map((d) => ({ file: ENTRY, ...d }));
+    },
+    ['grade', 'c001', 'BC01', '--juror', 'jdupont', '--set', 'C1=A'],
+  ),
+  entryRun(
+    'stats --agreement stops on a tampered entry (no figure from it)',
+    async (dir) => {
+      const { text, diagnostics } = tamper(await dir.read(ENTRY));
+      await dir.write(ENTRY, text);
+      return diagnostics.map((d) => ({ file: ENTRY, ...d }));
+    },
+    ['stats', '--agreement', '--format', 'json'],
+    {
+      check: (run) => {
+        if (run.stdout !== '') throw new Error('figures printed');
+      },
+    },
+  ),
+  entryCase(
+    'results with an unknown competency',
+    OTHER_ENTRY,
+    entryEdit(
+      '  C1: acquis\n',
+      '  C1: acquis\n  C99: acquis\n',
+      'double-marking/unknown-competency',
+      'C99',
+    ),
+  ),
+  entryCase('status: submitted without submitted_at', ENTRY, (text) => {
+    const next = text.replace(/submitted_at: .*\n/, '');
+    return {
+      text: next,
+      diagnostics: [
+        at('double-marking/unsigned-submitted', right(posOf(next, 'status: submitted'), 8)),
+      ],
+    };
+  }),
+  {
+    name: 'a folder where an entry file is expected (validate)',
+    area: 'entry',
+    project: true,
+    async prepare(dir) {
+      await blindBase(dir);
+      await dir.remove(OTHER_ENTRY);
+      await dir.mkdir(OTHER_ENTRY);
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [{ ruleId: 'file/not-a-file', file: OTHER_ENTRY, line: 1, column: 1 }],
+      };
+    },
+  },
+  entryRun(
+    'a folder where an entry file is expected (grade --juror)',
+    async (dir) => {
+      await dir.remove(OTHER_ENTRY);
+      await dir.mkdir(OTHER_ENTRY);
+      return [{ ruleId: 'file/not-a-file', file: OTHER_ENTRY, line: 1, column: 1 }];
+    },
+    ['grade', 'c001', 'BC01', '--juror', 'pmartin', '--set', 'C2=A'],
+  ),
+  entryRun(
+    'a folder where an entry file is expected (stats --agreement)',
+    async (dir) => {
+      await dir.remove(OTHER_ENTRY);
+      await dir.mkdir(OTHER_ENTRY);
+      return [{ ruleId: 'file/not-a-file', file: OTHER_ENTRY, line: 1, column: 1 }];
+    },
+    ['stats', '--agreement'],
+  ),
+  {
+    name: 'a YAML file at the wrong depth under entries/ is misplaced, not a référentiel',
+    area: 'entry',
+    project: true,
+    async prepare(dir) {
+      await blindBase(dir);
+      const file = 'sessions/s1/entries/c001/notes.yaml';
+      await dir.write(file, 'title: notes\n');
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [
+          {
+            ruleId: 'file/misplaced',
+            file,
+            line: 1,
+            column: 1,
+            message: /hors de sa place dans sessions\/s1\/entries\//,
+          },
+        ],
+      };
+    },
+  },
+];
+
 const csvCases: HostileCase[] = [
   csvCase('mixed separators', CSV_HEADER + 'c101;Dupont;Ana;BC01;\nc102,Petit,Luc,BC01,\n', [
     { ruleId: 'csv/mixed-separators', line: 3, column: 1 },
@@ -1164,5 +1420,6 @@ export const hostileCases: readonly HostileCase[] = [
   ...referentialCases,
   ...sessionCases,
   ...evaluationCases,
+  ...entryCases,
   ...csvCases,
 ];
