@@ -222,6 +222,23 @@ describe('findings of the code review, kept fixed', () => {
     expect(rules).toEqual(['deliberation/date', 'session/date']);
   });
 
+  it('an --out that cannot be written is exit 1 naming it, not an internal error', async () => {
+    const file = path.join(project.root, 'a-file');
+    await writeFile(file, 'x');
+    await mkdir(path.join(project.root, 'a-folder'));
+    for (const argv of [
+      ['render', 'grid', 'BC01', '--out', 'a-file'],
+      ['render', 'grid', 'BC01', '--out', 'a-file/sub'],
+      ['stats', '--out', 'a-folder'],
+      ['export', 'case', '--out', 'a-folder'],
+    ]) {
+      const r = await certif(...argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/Impossible d’écrire a-(file|folder)/);
+    }
+    expect(await readFile(file, 'utf8')).toBe('x');
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

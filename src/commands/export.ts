@@ -16,6 +16,7 @@ import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import { findCandidate, findSessionDir, openSession } from '../project/session.js';
 import { labels } from '../render/labels.js';
+import { writeOutput, writing } from '../render/write-out.js';
 import { writeFileAtomic } from '../source/write.js';
 
 /** Options shared by the CASE and badge exports: where CASE identifiers point. */
@@ -44,47 +45,6 @@ function checkBaseUri(o: CaseCliOptions): void {
   }
 }
 
-const WRITE_ERRORS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
-
-/** A folder or file that cannot be written is the user's to fix (exit 1), not a bug. */
-async function writing<T>(
-  target: string,
-  io: Io,
-  lang: Lang,
-  action: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (!WRITE_ERRORS.has(code)) throw error;
-    const display = displayPath(target, io.cwd);
-    throw new InputError(
-      pick(lang, `Impossible d’écrire ${display} (${code}).`, `Cannot write ${display} (${code}).`),
-      pick(
-        lang,
-        'Choisissez avec --out un autre chemin, où vous pouvez écrire.',
-        'Choose with --out another path, one you can write to.',
-      ),
-      { cause: error },
-    );
-  }
-}
-
-/** Write to `--out` (atomically, its folder created) or to stdout. */
-async function output(text: string, out: string | undefined, io: Io, lang: Lang): Promise<void> {
-  if (!out) {
-    io.stdout.write(text);
-    return;
-  }
-  const file = path.resolve(io.cwd, out);
-  await writing(file, io, lang, async () => {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, text);
-  });
-  io.stderr.write(`✔ ${displayPath(file, io.cwd)}\n`);
-}
-
 /** Options of `certif export case`. */
 export interface ExportCaseOptions extends CaseCliOptions {
   readonly out?: string | undefined;
@@ -111,7 +71,7 @@ export async function exportCase(
   const root = await findProjectRoot(io.cwd);
   const { ref } = await resolveReferential(referential, root, io.cwd, o.lang);
   const options: CaseOptions = { baseUri: o.baseUri, date: o.date, creator: o.creator };
-  await output(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
+  await writeOutput(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
   return 0;
 }
 
@@ -317,6 +277,6 @@ export async function exportCsv(
       ),
     );
   }
-  await output(csvText(table), o.out, io, lang);
+  await writeOutput(csvText(table), o.out, io, lang);
   return 0;
 }

@@ -14,7 +14,7 @@ import { findProjectRoot } from '../project/root.js';
 import { openSession, type SessionContext } from '../project/session.js';
 import { renderBody, renderDocument, type DocumentName } from '../render/engine.js';
 import { labels } from '../render/labels.js';
-import { writeFileAtomic } from '../source/write.js';
+import { writeOutput } from '../render/write-out.js';
 import { jurorAgreement, LOW_KAPPA, MIN_JUDGEMENTS, type JurorEntry } from '../stats/agreement.js';
 import { computeFigures, type SessionInput } from '../stats/figures.js';
 import { agreementModel, definitions, period, qualiopiModel, statsModel } from '../stats/view.js';
@@ -115,14 +115,8 @@ async function openAll(dirs: readonly string[], io: Io, lang: Lang): Promise<Ope
   );
 }
 
-async function write(text: string, o: StatsOptions, io: Io): Promise<void> {
-  if (!o.out) {
-    io.stdout.write(text);
-    return;
-  }
-  const file = path.resolve(io.cwd, o.out);
-  await writeFileAtomic(file, text);
-  io.stderr.write(`✔ ${displayPath(file, io.cwd)}\n`);
+function write(text: string, o: StatsOptions, io: Io): Promise<void> {
+  return writeOutput(text, o.out, io, o.lang);
 }
 
 function document(name: DocumentName, title: string, model: object, o: StatsOptions): string {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { writing } from './write-out.js';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { UsageError } from '../cli/errors.js';
@@ -75,13 +76,14 @@ export async function emit(
     return 0;
   }
   const dir = path.resolve(io.cwd, options.out);
-  await mkdir(dir, { recursive: true });
+  await writing(dir, io, lang, () => mkdir(dir, { recursive: true }));
   const ext = options.format;
   for (const [i, u] of units.entries()) {
     const file = path.join(dir, `${u.name}.${ext}`);
     const pdf = pdfs?.[i];
-    if (pdf) await writeBytesAtomic(file, pdf);
-    else await writeFileAtomic(file, u.text);
+    await writing(file, io, lang, () =>
+      pdf ? writeBytesAtomic(file, pdf) : writeFileAtomic(file, u.text),
+    );
     io.stderr.write(`✔ ${displayPath(file, io.cwd)}\n`);
   }
   return 0;
