@@ -224,8 +224,24 @@ describe('certif validate options', () => {
   it.each([['--help'], ['validate', '--help']])('%s exits 0 and prints usage', async (...argv) => {
     const result = await runInProcess(argv, { cwd: repoRoot });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Usage: certif');
+    expect(result.stdout).toContain('Utilisation : certif');
     expect(result.stderr).toBe('');
+    const en = await runInProcess([...argv, '--lang', 'en'], { cwd: repoRoot });
+    expect(en.stdout).toContain('Usage: certif');
+  });
+
+  it('help in French has no English left from commander: titles, choices, defaults', async () => {
+    for (const argv of [
+      ['export', '--help'],
+      ['deliberate', '--help'],
+      ['render', '--help'],
+    ]) {
+      const { stdout } = await runInProcess(argv, { cwd: repoRoot });
+      expect(stdout).toContain('Options :');
+      expect(stdout).not.toMatch(/Usage:|Options:|Commands:|default:|choices:|help \[command\]/);
+    }
+    const { stdout } = await runInProcess(['deliberate', '--help'], { cwd: repoRoot });
+    expect(stdout).toContain('(choix : "text", "json", défaut : "text")');
   });
 
   it('--version exits 0 and prints the version, in-process and through the binary', async () => {
@@ -237,6 +253,6 @@ describe('certif validate options', () => {
   it('--help through the binary exits 0', async () => {
     const result = await runBinary(['--help'], { cwd: repoRoot });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Usage: certif');
+    expect(result.stdout).toContain('Utilisation : certif');
   });
 });

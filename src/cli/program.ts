@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import type { Io } from './io.js';
 import { EXIT, InputError, UsageError } from './errors.js';
 import { detectLang, pick } from './lang.js';
@@ -23,6 +23,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     .version(version(), '-V, --version', h('affiche la version', 'print the version'))
     .helpOption('-h, --help', h('affiche l’aide', 'show help'))
     .helpCommand(false)
+    .configureHelp(helpIn(lang))
     .addOption(
       new Option('--lang <lang>', h('langue des messages', 'language of messages')).choices([
         'fr',
@@ -871,6 +872,13 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       code = await referentialDiffCommand(oldSpec, newSpec, { format: opts.format, lang }, io);
     });
 
+  // `help [command]` would be the one English line of a French help: `-h` is there on every command.
+  const noHelpCommand = (c: Command) => {
+    c.helpCommand(false);
+    c.commands.forEach(noHelpCommand);
+  };
+  noHelpCommand(program);
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
@@ -892,6 +900,33 @@ const commanderFr: [RegExp, string][] = [
 ];
 
 /** Commander's messages, in French by default, with a hint; suggestions kept. */
+const helpTitlesFr: Record<string, string> = {
+  'Usage:': 'Utilisation :',
+  'Options:': 'Options :',
+  'Commands:': 'Commandes :',
+  'Arguments:': 'Arguments :',
+  'Global Options:': 'Options générales :',
+};
+
+/**
+ * Commander's help in the user's language: section titles, and the choices and defaults it adds
+ * after each description (a `false` default of a flag tells a user nothing: left out).
+ */
+function helpIn(lang: 'fr' | 'en'): Partial<Help> {
+  const base = new Help();
+  const extras = (text: string) => {
+    const out = text.replace(/ ?\(default: false\)$/, '').replace(/, default: false\)$/, ')');
+    return lang === 'fr'
+      ? out.replace(/\(choices: /, '(choix : ').replace(/([(,] ?)default: /, '$1défaut : ')
+      : out;
+  };
+  return {
+    styleTitle: (title: string) => (lang === 'fr' ? (helpTitlesFr[title] ?? title) : title),
+    optionDescription: (option) => extras(base.optionDescription(option)),
+    argumentDescription: (argument) => extras(base.argumentDescription(argument)),
+  };
+}
+
 function translateCommanderError(message: string, lang: 'fr' | 'en'): string {
   const [first = '', ...rest] = message.trimEnd().split('\n');
   let line = first.replace(/^error: /, '');
