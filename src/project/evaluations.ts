@@ -103,14 +103,14 @@ export async function sessionStates(ctx: SessionContext): Promise<UnitState[]> {
   return out;
 }
 
-/** Refuse to print from evaluations that are unreadable or were edited by hand. */
+/** Refuse to print or export from evaluations that are unreadable or were edited by hand. */
 export function assertPrintable(states: readonly UnitState[], lang: Lang): void {
   const bad = states.filter((s) => s.state === 'invalid');
   if (bad.length > 0) {
     throw new InvalidFilesError(
       lang === 'en'
-        ? `${bad.length} evaluation(s) cannot be printed: run certif validate`
-        : `${bad.length} évaluation(s) ne peuvent pas être imprimées : lancez certif validate`,
+        ? `${bad.length} evaluation(s) unreadable or edited by hand: nothing was produced; run certif validate`
+        : `${bad.length} évaluation(s) illisible(s) ou modifiée(s) à la main : rien n’a été produit ; lancez certif validate`,
       bad.flatMap((s) => s.diagnostics),
     );
   }
