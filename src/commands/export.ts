@@ -13,7 +13,12 @@ import { assertPrintable, type UnitState } from '../project/evaluations.js';
 import { displayPath } from '../project/files.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
-import { findCandidate, findSessionDir, openSession } from '../project/session.js';
+import {
+  enclosingSessionDir,
+  findCandidate,
+  findSessionDir,
+  openSession,
+} from '../project/session.js';
 import { labels } from '../render/labels.js';
 import { writeFileAtomic } from '../source/write.js';
 
@@ -86,12 +91,17 @@ async function output(text: string, out: string | undefined, io: Io, lang: Lang)
 
 /** Options of `certif export case`. */
 export interface ExportCaseOptions extends CaseCliOptions {
+  readonly session?: string | undefined;
   readonly out?: string | undefined;
   readonly date?: string | undefined;
   readonly creator?: string | undefined;
 }
 
-/** `certif export case [referential]`: the référentiel as a CASE 1.0 CFPackage (JSON). */
+/**
+ * `certif export case [referential]`: the référentiel as a CASE 1.0 CFPackage (JSON). Without a
+ * référentiel, inside a session folder or with `--session`, the version that session is pinned
+ * to: the one its credentials align to, whatever newer versions exist.
+ */
 export async function exportCase(
   referential: string | undefined,
   o: ExportCaseOptions,
@@ -107,8 +117,28 @@ export async function exportCase(
       ),
     );
   }
-  const root = await findProjectRoot(io.cwd);
-  const { ref } = await resolveReferential(referential, root, io.cwd, o.lang);
+  if (referential && o.session) {
+    throw new UsageError(
+      pick(
+        o.lang,
+        'Donnez un référentiel ou --session, pas les deux.',
+        'Give a référentiel or --session, not both.',
+      ),
+      pick(
+        o.lang,
+        'Avec --session, le paquet est celui de la version à laquelle la session est liée.',
+        'With --session, the package is that of the version the session is pinned to.',
+      ),
+    );
+  }
+  const sessionDir = referential
+    ? undefined
+    : o.session
+      ? await findSessionDir(o.session, io.cwd, o.lang)
+      : await enclosingSessionDir(io.cwd);
+  const ref = sessionDir
+    ? (await openSession(sessionDir, io.cwd, o.lang)).ref
+    : (await resolveReferential(referential, await findProjectRoot(io.cwd), io.cwd, o.lang)).ref;
   const options: CaseOptions = { baseUri: o.baseUri, date: o.date, creator: o.creator };
   await output(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
   return 0;
