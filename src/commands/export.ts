@@ -10,7 +10,7 @@ import { blocTable, competencyTable, csvText } from '../export/csv.js';
 import { checkProject } from '../project/check.js';
 import { deliberationPath, deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, type UnitState } from '../project/evaluations.js';
-import { displayPath } from '../project/files.js';
+import { displayPath, pathKind } from '../project/files.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import {
@@ -170,6 +170,23 @@ export async function exportBadges(
         lang,
         'Où écrire les attestations numériques ? Ajoutez --out <dossier> (un fichier JSON par bloc validé).',
         'Where should the credentials go? Add --out <folder> (one JSON file per bloc validated).',
+      ),
+    );
+  }
+  // Checked before anything is read: the answer does not depend on the session.
+  const outKind = await pathKind(path.resolve(io.cwd, o.out));
+  if (outKind !== 'missing' && outKind !== 'dir') {
+    const display = displayPath(path.resolve(io.cwd, o.out), io.cwd);
+    throw new InputError(
+      pick(
+        lang,
+        `Impossible d’écrire ${display} : c’est un fichier, --out attend un dossier (un fichier JSON par bloc validé).`,
+        `Cannot write ${display}: it is a file, --out takes a folder (one JSON file per bloc validated).`,
+      ),
+      pick(
+        lang,
+        'Donnez un dossier, nouveau ou existant, ex. --out attestations.',
+        'Give a folder, new or existing, e.g. --out credentials.',
       ),
     );
   }
