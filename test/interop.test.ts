@@ -80,6 +80,10 @@ describe('an imported skeleton still to complete', () => {
     expect(en.stderr).toContain(
       'Référentiel rncp37488 exists (referentials/rncp37488.yaml) but is not valid yet',
     );
+    // Comparing the skeleton with its fiche by id works before it is filled in (README order).
+    const check = await runInProcess(['rncp', 'check', SAMPLE, 'rncp37488'], { cwd: dir });
+    expect(check.stdout).toContain('aucun problème');
+    expect(check.code).toBe(0);
     // An id no file declares is still unknown (exit 2).
     const unknown = await runInProcess(['init', 'sessions/s1', '--referential', 'nope'], {
       cwd: dir,

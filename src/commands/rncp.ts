@@ -7,7 +7,7 @@ import { countBySeverity, sortDiagnostics, type Lang } from '../diagnostics/diag
 import type { Referential } from '../model/types.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { checkText, loadFile } from '../project/load.js';
-import { resolveReferential } from '../project/referentials.js';
+import { resolveReferential, scanReferentials } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import { schemaComment } from '../project/schema-line.js';
 import {
@@ -339,7 +339,27 @@ export interface RncpCheckOptions {
   readonly lang: Lang;
 }
 
-/** A référentiel to compare: a file (checked against its schema only, so a skeleton works) or an id. */
+/** A référentiel file checked against its schema only: a skeleton still to complete works. */
+async function schemaChecked(
+  abs: string,
+  io: Io,
+  lang: Lang,
+): Promise<{ ref: Referential; source: SourceFile }> {
+  const display = displayPath(abs, io.cwd);
+  const loaded = await loadFile<Referential>(abs, display, 'referential', lang);
+  if (!loaded.value || !loaded.source) {
+    throw new InvalidFilesError(
+      pick(lang, `référentiel invalide : ${display}`, `invalid référentiel: ${display}`),
+      loaded.diagnostics,
+    );
+  }
+  return { ref: loaded.value, source: loaded.source };
+}
+
+/**
+ * A référentiel to compare: a file, or an id (`id@version`). Either may be a skeleton still to
+ * complete: comparing it with its fiche is what one does right after `rncp import`.
+ */
 async function referentialFor(
   spec: string | undefined,
   io: Io,
@@ -349,7 +369,6 @@ async function referentialFor(
     spec && (spec.includes('/') || spec.includes(path.sep) || /\.ya?ml$/i.test(spec));
   if (spec && looksLikePath) {
     const abs = path.resolve(io.cwd, spec);
-    const display = displayPath(abs, io.cwd);
     if ((await pathKind(abs)) !== 'file') {
       throw new UsageError(
         pick(lang, `Référentiel introuvable : ${spec}`, `No such référentiel: ${spec}`),
@@ -360,16 +379,19 @@ async function referentialFor(
         ),
       );
     }
-    const loaded = await loadFile<Referential>(abs, display, 'referential', lang);
-    if (!loaded.value || !loaded.source) {
-      throw new InvalidFilesError(
-        pick(lang, `référentiel invalide : ${display}`, `invalid référentiel: ${display}`),
-        loaded.diagnostics,
-      );
-    }
-    return { ref: loaded.value, source: loaded.source };
+    return schemaChecked(abs, io, lang);
   }
-  const loaded = await resolveReferential(spec, await findProjectRoot(io.cwd), io.cwd, lang);
+  const root = await findProjectRoot(io.cwd);
+  if (spec) {
+    const [id, version] = spec.split('@');
+    const scan = await scanReferentials(root, io.cwd, lang);
+    const matches = (r: { id?: string | undefined; version?: string | undefined }) =>
+      r.id === id && (!version || r.version === version);
+    const usable = scan.usable.some((r) => matches({ id: r.ref.id, version: r.ref.version }));
+    const skeleton = usable ? undefined : scan.invalid.find(matches);
+    if (skeleton) return schemaChecked(skeleton.abs, io, lang);
+  }
+  const loaded = await resolveReferential(spec, root, io.cwd, lang);
   return { ref: loaded.ref, source: loaded.source };
 }
 
