@@ -84,6 +84,15 @@ describe('an imported skeleton still to complete', () => {
     const check = await runInProcess(['rncp', 'check', SAMPLE, 'rncp37488'], { cwd: dir });
     expect(check.stdout).toContain('aucun problème');
     expect(check.code).toBe(0);
+    // referential list shows it as not valid yet rather than leaving it out.
+    const list = await runInProcess(['referential', 'list', '--format', 'json'], { cwd: dir });
+    expect((JSON.parse(list.stdout) as { invalid: unknown[] }).invalid).toEqual([
+      { file: 'referentials/rncp37488.yaml', id: 'rncp37488', version: '1.0.0' },
+    ]);
+    const listText = await runInProcess(['referential', 'list'], { cwd: dir });
+    expect(listText.stdout).toContain(
+      '! referentials/rncp37488.yaml : rncp37488 1.0.0 pas encore valide, inutilisable',
+    );
     // An id no file declares is still unknown (exit 2).
     const unknown = await runInProcess(['init', 'sessions/s1', '--referential', 'nope'], {
       cwd: dir,
@@ -127,6 +136,20 @@ describe('two files with the same id and version', () => {
       expect(r.stderr).toMatch(both);
     }
     expect(existsSync(project.evaluationFile('c001', 'BC01'))).toBe(false);
+  });
+
+  it('referential list names both files', async () => {
+    const r = await runInProcess(['referential', 'list', '--format', 'json'], {
+      cwd: project.root,
+    });
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { duplicates: unknown[] }).duplicates).toEqual([
+      {
+        id: 'relation-client',
+        version: '1.0.0',
+        files: ['referentials/relation-client-copie.yaml', 'referentials/relation-client.yaml'],
+      },
+    ]);
   });
 
   it('init and export case refuse too', async () => {
