@@ -203,6 +203,7 @@ describe('a session pinned to 1.0.0 while 2.0.0 exists', () => {
     const flagged = await ok(['export', 'case', '--session', `sessions/${project.session}`]);
     const pinned = await ok(['export', 'case', 'relation-client@1.0.0']);
     expect(inside.stdout).toBe(pinned.stdout);
+    expect(inside.stderr).toBe('CASE : relation-client 1.0.0, la version de la session s1.\n');
     expect(flagged.stdout).toBe(pinned.stdout);
     expect((JSON.parse(pinned.stdout) as CasePackage).CFDocument.version).toBe('1.0.0');
     const both = await run(['export', 'case', 'relation-client', '--session', 'sessions/s1']);

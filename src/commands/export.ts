@@ -136,9 +136,22 @@ export async function exportCase(
     : o.session
       ? await findSessionDir(o.session, io.cwd, o.lang)
       : await enclosingSessionDir(io.cwd);
-  const ref = sessionDir
-    ? (await openSession(sessionDir, io.cwd, o.lang)).ref
-    : (await resolveReferential(referential, await findProjectRoot(io.cwd), io.cwd, o.lang)).ref;
+  let ref;
+  if (sessionDir) {
+    ref = (await openSession(sessionDir, io.cwd, o.lang)).ref;
+    // Said because a newer version may exist: the package is the session's, on purpose.
+    const name = path.basename(sessionDir);
+    io.stderr.write(
+      pick(
+        o.lang,
+        `CASE : ${ref.id} ${ref.version}, la version de la session ${name}.\n`,
+        `CASE: ${ref.id} ${ref.version}, the version of session ${name}.\n`,
+      ),
+    );
+  } else {
+    const root = await findProjectRoot(io.cwd);
+    ref = (await resolveReferential(referential, root, io.cwd, o.lang)).ref;
+  }
   const options: CaseOptions = { baseUri: o.baseUri, date: o.date, creator: o.creator };
   await output(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
   return 0;
