@@ -297,7 +297,31 @@ export async function scanExport(
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const stream = createReadStream(abs, { highWaterMark: 64 * 1024 });
   // saxes counts lines and columns (0-based) of everything written to it so far.
-  const feed = (text: string) => parser.write(text);
+  // A DOCTYPE is refused as soon as it starts, before saxes buffers it whole (it may be huge).
+  // It can only come before the root element; `prolog` is what was seen of it so far.
+  let prolog: string | undefined = '';
+  let prologLines = 0;
+  const newlines = (t: string) => (t.match(/\r\n|\r|\n/g) ?? []).length;
+  const feed = (text: string) => {
+    if (prolog !== undefined) {
+      const seen = prolog + text;
+      const at = seen.search(/<!DOCTYPE/i);
+      if (at >= 0) {
+        refused ??= doctypeRefused(display, prologLines + newlines(seen.slice(0, at)) + 1, lang);
+        return;
+      }
+      // A root element started (`<` then a name): no DOCTYPE can follow.
+      if (/<[A-Za-z_:]/.test(seen.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''))) {
+        prolog = undefined;
+      } else {
+        // Only a tail is kept (a keyword cut between two chunks), so a long prolog costs nothing.
+        const keep = seen.slice(-64);
+        prologLines += newlines(seen.slice(0, seen.length - keep.length));
+        prolog = keep;
+      }
+    }
+    parser.write(text);
+  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let text: string;

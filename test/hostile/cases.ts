@@ -1218,6 +1218,26 @@ const interopCases: HostileCase[] = [
       },
     },
   ),
+  {
+    name: 'RNCP export whose DOCTYPE declares 50 MB of entities (refused at once)',
+    area: 'interop',
+    heavy: true,
+    async prepare(dir) {
+      const entity = (i: number) => `  <!ENTITY e${i} "${'x'.repeat(1000)}">\n`;
+      const count = 50_000;
+      const parts: string[] = ['<!DOCTYPE FICHES [\n'];
+      for (let i = 0; i < count; i++) parts.push(entity(i));
+      parts.push(']>\n');
+      await dir.write('export.xml', rncpXml('&e1;', parts.join('')));
+      return {
+        argv: ['rncp', 'list', 'export.xml'],
+        code: 1,
+        output: /export\.xml:2:1 : déclaration DOCTYPE refusée/,
+        cpuLimitMs: 3_000,
+        check: noOutput,
+      };
+    },
+  },
   xmlCase(
     'RNCP export with a billion-laughs DOCTYPE (import writes nothing)',
     rncpXml('&lol9;', laughs),
