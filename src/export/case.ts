@@ -57,14 +57,6 @@ export function blocItemLink(ref: Referential, bloc: Bloc, o: CaseOptions): Link
   return { title: bloc.title, identifier, uri: caseUri('CFItems', identifier, o) };
 }
 
-/** The CFItem of the final evaluation (e.g. `PP`, the projet de pérennisation). */
-export function finalItemLink(ref: Referential, o: CaseOptions): LinkUri | undefined {
-  const fe = ref.final_evaluation;
-  if (!fe) return undefined;
-  const identifier = elementUuid(ref, fe.id);
-  return { title: fe.title, identifier, uri: caseUri('CFItems', identifier, o) };
-}
-
 /** The CFItem of a competency of a bloc (`BC01.C4`). */
 export function competencyItemLink(
   ref: Referential,
