@@ -173,6 +173,7 @@ interface RefYaml {
     activities: { id: string; competencies: { id: string }[] }[];
     evaluation: { criteria: { id: string }[] };
   }[];
+  final_evaluation?: { id: string; items: { id: string }[] };
 }
 
 beforeAll(async () => {
@@ -226,6 +227,9 @@ describe('certif export case', () => {
       ]),
       ...b.evaluation.criteria.map((c) => `${b.id}.${c.id}`),
     ]);
+    // The final evaluation (PP) after the blocs, then its items.
+    const fe = ref.final_evaluation;
+    if (fe) expected.push(fe.id, ...fe.items.map((i) => `${fe.id}.${i.id}`));
     expect(codes).toEqual(expected);
     expect(codes).toEqual(expect.arrayContaining(['BC01', 'BC01.A1', 'BC01.C4', 'BC01.CR3']));
     const byCode = new Map(pkg.CFItems.map((i) => [i.humanCodingScheme, i]));
@@ -239,6 +243,8 @@ describe('certif export case', () => {
       'Activité',
       'Compétence',
       'Critère d’évaluation',
+      'Évaluation finale',
+      'Élément de l’évaluation finale',
     ]);
     for (const i of pkg.CFItems) expect(types.get(i.CFItemTypeURI.identifier)).toBe(i.CFItemType);
 
@@ -254,8 +260,10 @@ describe('certif export case', () => {
     expect(parentOf.get(id('BC01.C4') ?? '')).toBe(id('BC01.A2'));
     expect(parentOf.get(id('BC01.CR3') ?? '')).toBe(id('BC01'));
 
-    expect(pkg.CFRubrics.map((r) => r.title.slice(0, 27))).toEqual(
-      ref.blocs.map((b) => `Grille d’évaluation ${b.id} — `.slice(0, 27)),
+    expect(parentOf.get(id('PP') ?? '')).toBe(pkg.CFDocument.identifier);
+    expect(parentOf.get(id('PP.E2') ?? '')).toBe(id('PP'));
+    expect(pkg.CFRubrics.map((r) => r.title.slice(0, 25))).toEqual(
+      [...ref.blocs.map((b) => b.id), 'PP'].map((u) => `Grille d’évaluation ${u} — `.slice(0, 25)),
     );
     const bc01 = pkg.CFRubrics[0];
     expect(bc01?.CFRubricCriteria).toHaveLength(15);

@@ -440,6 +440,39 @@ describe('certif rncp list', () => {
     expect(lines).toContain('RNCP37488\t2 bloc(s)\tactive\tCybersécurité');
     expect(lines.find((l) => l.startsWith('RNCP34762'))).toContain('\tinactive\t');
   });
+
+  it('--format json gives every fiche with its blocs, for other tools', async () => {
+    const r = await runInProcess(['rncp', 'list', SAMPLE, '--format', 'json'], { cwd: root });
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      flux: string;
+      count: number;
+      fiches: {
+        number: string;
+        title: string;
+        active: boolean;
+        blocs: { code: string; title: string }[];
+      }[];
+    };
+    const sorted = textFiches
+      .map((f) => f.number)
+      .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+    expect(report.fiches.map((f) => f.number)).toEqual(sorted);
+    expect(report.count).toBe(sorted.length);
+    expect(report.flux).toBe('4.1');
+    const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
+    for (const f of textFiches) {
+      const listed = report.fiches.find((x) => x.number === f.number);
+      expect(listed?.title).toBe(squash(f.title));
+      expect(listed?.blocs.map((b) => [b.code, b.title])).toEqual(
+        f.blocs.map((b) => [b.code.toUpperCase(), squash(b.title)]),
+      );
+    }
+    expect(report.fiches.find((f) => f.number === 'RNCP34762')?.active).toBe(false);
+    // The same bytes twice: stable for a diff in CI.
+    const again = await runInProcess(['rncp', 'list', SAMPLE, '--format', 'json'], { cwd: root });
+    expect(again.stdout).toBe(r.stdout);
+  });
 });
 
 describe('certif rncp check', () => {
@@ -540,10 +573,17 @@ describe('certif rncp check', () => {
       ['rncp', 'check', SAMPLE, 'referentials/nocode.yaml', '--format', 'json'],
       { cwd: dir },
     );
-    expect(r.code).toBe(1);
+    // A warning alone does not fail the check, as with validate; --strict makes it fail.
+    expect(r.code).toBe(0);
     const d = (JSON.parse(r.stdout) as JsonReport).diagnostics;
     expect(d.map((x) => x.ruleId)).toEqual(['rncp/bloc-no-code']);
     expect(d[0]?.message).toContain('RNCP40344BC02');
+    const strict = await runInProcess(
+      ['rncp', 'check', SAMPLE, 'referentials/nocode.yaml', '--strict'],
+      { cwd: dir },
+    );
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('(rncp/bloc-no-code)');
   });
 
   it('a référentiel without RNCP number, or with one absent from the export', async () => {

@@ -556,9 +556,14 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument('<export.xml>')
-    .action(async (file: string) => {
+    .addOption(
+      new Option('-f, --format <format>', h('format de sortie', 'output format'))
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(async (file: string, opts: { format: 'text' | 'json' }) => {
       const { rncpListCommand } = await import('../commands/rncp.js');
-      code = await rncpListCommand(file, { lang }, io);
+      code = await rncpListCommand(file, { lang, format: opts.format }, io);
     });
   rncp
     .command('check')
@@ -575,14 +580,20 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         .choices(['stylish', 'json', 'github'])
         .default('stylish'),
     )
+    .option('--strict', h('les avertissements font échouer', 'warnings fail too'), false)
     .action(
       async (
         file: string,
         referential: string | undefined,
-        opts: { format: 'stylish' | 'json' | 'github' },
+        opts: { format: 'stylish' | 'json' | 'github'; strict: boolean },
       ) => {
         const { rncpCheckCommand } = await import('../commands/rncp.js');
-        code = await rncpCheckCommand(file, referential, { format: opts.format, lang }, io);
+        code = await rncpCheckCommand(
+          file,
+          referential,
+          { format: opts.format, strict: opts.strict, lang },
+          io,
+        );
       },
     );
 
@@ -612,8 +623,12 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     )
     .argument(
       '[referential]',
-      h('référentiel (id, id@version ou chemin)', 'référentiel (id, id@version or path)'),
+      h(
+        'référentiel (id, id@version ou chemin ; défaut : celui de la session courante)',
+        'référentiel (id, id@version or path; default: that of the current session)',
+      ),
     )
+    .addOption(sessionOption())
     .option(
       '-o, --out <file>',
       h('fichier à écrire (sinon la sortie standard)', 'file to write (stdout otherwise)'),
@@ -633,7 +648,13 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     .action(
       async (
         referential: string | undefined,
-        opts: { out?: string; date?: string; creator?: string; baseUri?: string },
+        opts: {
+          session?: string;
+          out?: string;
+          date?: string;
+          creator?: string;
+          baseUri?: string;
+        },
       ) => {
         const { exportCase } = await import('../commands/export.js');
         code = await exportCase(referential, { ...opts, lang }, io);

@@ -11,10 +11,15 @@ import { blocTable, competencyTable, csvText } from '../export/csv.js';
 import { checkProject } from '../project/check.js';
 import { deliberationPath, deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, type UnitState } from '../project/evaluations.js';
-import { displayPath } from '../project/files.js';
+import { displayPath, pathKind } from '../project/files.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
-import { findCandidate, findSessionDir, openSession } from '../project/session.js';
+import {
+  enclosingSessionDir,
+  findCandidate,
+  findSessionDir,
+  openSession,
+} from '../project/session.js';
 import { labels } from '../render/labels.js';
 import { writeOutput, writing } from '../render/write-out.js';
 import { writeFileAtomic } from '../source/write.js';
@@ -47,12 +52,17 @@ function checkBaseUri(o: CaseCliOptions): void {
 
 /** Options of `certif export case`. */
 export interface ExportCaseOptions extends CaseCliOptions {
+  readonly session?: string | undefined;
   readonly out?: string | undefined;
   readonly date?: string | undefined;
   readonly creator?: string | undefined;
 }
 
-/** `certif export case [referential]`: the référentiel as a CASE 1.0 CFPackage (JSON). */
+/**
+ * `certif export case [referential]`: the référentiel as a CASE 1.0 CFPackage (JSON). Without a
+ * référentiel, inside a session folder or with `--session`, the version that session is pinned
+ * to: the one its credentials align to, whatever newer versions exist.
+ */
 export async function exportCase(
   referential: string | undefined,
   o: ExportCaseOptions,
@@ -68,8 +78,41 @@ export async function exportCase(
       ),
     );
   }
-  const root = await findProjectRoot(io.cwd);
-  const { ref } = await resolveReferential(referential, root, io.cwd, o.lang);
+  if (referential && o.session) {
+    throw new UsageError(
+      pick(
+        o.lang,
+        'Donnez un référentiel ou --session, pas les deux.',
+        'Give a référentiel or --session, not both.',
+      ),
+      pick(
+        o.lang,
+        'Avec --session, le paquet est celui de la version à laquelle la session est liée.',
+        'With --session, the package is that of the version the session is pinned to.',
+      ),
+    );
+  }
+  const sessionDir = referential
+    ? undefined
+    : o.session
+      ? await findSessionDir(o.session, io.cwd, o.lang)
+      : await enclosingSessionDir(io.cwd);
+  let ref;
+  if (sessionDir) {
+    ref = (await openSession(sessionDir, io.cwd, o.lang)).ref;
+    // Said because a newer version may exist: the package is the session's, on purpose.
+    const name = path.basename(sessionDir);
+    io.stderr.write(
+      pick(
+        o.lang,
+        `CASE : ${ref.id} ${ref.version}, la version de la session ${name}.\n`,
+        `CASE: ${ref.id} ${ref.version}, the version of session ${name}.\n`,
+      ),
+    );
+  } else {
+    const root = await findProjectRoot(io.cwd);
+    ref = (await resolveReferential(referential, root, io.cwd, o.lang)).ref;
+  }
   const options: CaseOptions = { baseUri: o.baseUri, date: o.date, creator: o.creator };
   await writeOutput(caseJson(buildCasePackage(ref, options)), o.out, io, o.lang);
   return 0;
@@ -101,6 +144,23 @@ export async function exportBadges(
         lang,
         'Où écrire les attestations numériques ? Ajoutez --out <dossier> (un fichier JSON par bloc validé).',
         'Where should the credentials go? Add --out <folder> (one JSON file per bloc validated).',
+      ),
+    );
+  }
+  // Checked before anything is read: the answer does not depend on the session.
+  const outKind = await pathKind(path.resolve(io.cwd, o.out));
+  if (outKind !== 'missing' && outKind !== 'dir') {
+    const display = displayPath(path.resolve(io.cwd, o.out), io.cwd);
+    throw new InputError(
+      pick(
+        lang,
+        `Impossible d’écrire ${display} : c’est un fichier, --out attend un dossier (un fichier JSON par bloc validé).`,
+        `Cannot write ${display}: it is a file, --out takes a folder (one JSON file per bloc validated).`,
+      ),
+      pick(
+        lang,
+        'Donnez un dossier, nouveau ou existant, ex. --out attestations.',
+        'Give a folder, new or existing, e.g. --out credentials.',
       ),
     );
   }

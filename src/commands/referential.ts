@@ -17,9 +17,9 @@ import type { JuryRule, ValidationRule } from '../model/types.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { loadFile } from '../project/load.js';
 import {
-  availableReferentials,
   compareVersions,
   resolveReferential,
+  scanReferentials,
   type LoadedReferential,
 } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
@@ -414,8 +414,20 @@ async function sessionPins(
 export async function referentialListCommand(options: ListOptions, io: Io): Promise<number> {
   const { lang } = options;
   const root = await findProjectRoot(io.cwd);
-  const all = await availableReferentials(root, io.cwd, lang);
+  const scan = await scanReferentials(root, io.cwd, lang);
+  const all = scan.usable;
   const pins = await sessionPins(root, io.cwd, lang);
+  const rel = (abs: string) => displayPath(abs, io.cwd).split(path.sep).join('/');
+  // Files no session can use yet, and versions two files claim: shown, not silently left out.
+  const invalid = scan.invalid
+    .map((e) => ({ file: rel(e.abs), id: e.id ?? null, version: e.version ?? null }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const duplicates = [...scan.duplicates]
+    .map(([key, files]) => {
+      const at = key.lastIndexOf('@');
+      return { id: key.slice(0, at), version: key.slice(at + 1), files: files.map(rel).sort() };
+    })
+    .sort((a, b) => (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
   const ids = [...new Set(all.map((r) => r.ref.id))].sort();
   const rows = ids.flatMap((id) => {
     const versions = all
@@ -444,6 +456,8 @@ export async function referentialListCommand(options: ListOptions, io: Io): Prom
         {
           referentials: rows,
           missing: orphans.map((p) => ({ session: p.session, id: p.id, version: p.version })),
+          invalid,
+          duplicates,
         },
         null,
         2,
@@ -474,6 +488,25 @@ export async function referentialListCommand(options: ListOptions, io: Io): Prom
         lang,
         `! ${p.session} : référentiel ${p.id} ${p.version} introuvable (certif validate dit pourquoi)`,
         `! ${p.session}: référentiel ${p.id} ${p.version} not found (certif validate says why)`,
+      ),
+    );
+  }
+  for (const d of duplicates) {
+    out.push(
+      pick(
+        lang,
+        `! ${d.id} ${d.version} : deux fichiers pour une version (${d.files.join(', ')}) ; les sessions qui y sont attachées sont refusées`,
+        `! ${d.id} ${d.version}: two files for one version (${d.files.join(', ')}); the sessions pinned to it are refused`,
+      ),
+    );
+  }
+  for (const f of invalid) {
+    const name = f.id ? `${f.id}${f.version ? ` ${f.version}` : ''}` : '?';
+    out.push(
+      pick(
+        lang,
+        `! ${f.file} : ${name} pas encore valide, inutilisable (certif validate ${f.file} dit pourquoi)`,
+        `! ${f.file}: ${name} not valid yet, unusable (certif validate ${f.file} says why)`,
       ),
     );
   }

@@ -7,7 +7,7 @@ import { countBySeverity, sortDiagnostics, type Lang } from '../diagnostics/diag
 import type { Referential } from '../model/types.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { checkText, loadFile } from '../project/load.js';
-import { resolveReferential } from '../project/referentials.js';
+import { resolveReferential, scanReferentials } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import { schemaComment } from '../project/schema-line.js';
 import {
@@ -266,18 +266,33 @@ export async function rncpImportCommand(
   return 0;
 }
 
-/** `certif rncp list <export.xml>`: number, blocs, active, title of every fiche, sorted. */
+/** One fiche in `certif rncp list --format json`. */
+interface ListedFiche {
+  readonly number: string;
+  readonly title: string;
+  readonly active: boolean;
+  readonly state: string;
+  readonly level: string;
+  readonly blocs: readonly { readonly code: string; readonly title: string }[];
+  readonly replacedBy: readonly string[];
+}
+
+/**
+ * `certif rncp list <export.xml>`: number, blocs, active, title of every fiche, sorted by number;
+ * `--format json` gives each fiche's blocs (code, title), state, level and replacements too.
+ */
 export async function rncpListCommand(
   file: string,
-  options: { lang: Lang },
+  options: { lang: Lang; format?: 'text' | 'json' | undefined },
   io: Io,
 ): Promise<number> {
   const { lang } = options;
   const { abs, display } = await exportPath(file, io, lang);
-  const rows: { n: number; line: string }[] = [];
+  const rows: { n: number; line: string; fiche: ListedFiche }[] = [];
   const progress = progressLine(io, lang);
+  let flux = '';
   try {
-    await scanExport(
+    const scan = await scanExport(
       abs,
       display,
       (f) => {
@@ -287,16 +302,31 @@ export async function rncpListCommand(
         rows.push({
           n: Number(f.number.replace(/\D/g, '')) || 0,
           line: `${f.number}\t${f.blocs.length} bloc(s)\t${active}\t${oneLine(f.title)}`,
+          fiche: {
+            number: f.number,
+            title: oneLine(f.title),
+            active: f.active,
+            state: f.state,
+            level: f.levelCode,
+            blocs: f.blocs.map((b) => ({ code: b.code, title: oneLine(b.title) })),
+            replacedBy: [...f.replacedBy],
+          },
         });
         return false;
       },
       { lang, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) },
     );
+    flux = scan.flux;
   } finally {
     progress.done();
   }
   rows.sort((a, b) => a.n - b.n || (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
-  io.stdout.write(rows.map((r) => r.line + '\n').join(''));
+  if (options.format === 'json') {
+    const report = { export: display, flux, count: rows.length, fiches: rows.map((r) => r.fiche) };
+    io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    io.stdout.write(rows.map((r) => r.line + '\n').join(''));
+  }
   io.stderr.write(pick(lang, `${rows.length} fiche(s).\n`, `${rows.length} fiche(s).\n`));
   return 0;
 }
@@ -304,10 +334,32 @@ export async function rncpListCommand(
 /** Options of `certif rncp check`. */
 export interface RncpCheckOptions {
   readonly format: ReporterName;
+  /** Warnings fail too (exit 1), as with `certif validate --strict`. */
+  readonly strict?: boolean | undefined;
   readonly lang: Lang;
 }
 
-/** A référentiel to compare: a file (checked against its schema only, so a skeleton works) or an id. */
+/** A référentiel file checked against its schema only: a skeleton still to complete works. */
+async function schemaChecked(
+  abs: string,
+  io: Io,
+  lang: Lang,
+): Promise<{ ref: Referential; source: SourceFile }> {
+  const display = displayPath(abs, io.cwd);
+  const loaded = await loadFile<Referential>(abs, display, 'referential', lang);
+  if (!loaded.value || !loaded.source) {
+    throw new InvalidFilesError(
+      pick(lang, `référentiel invalide : ${display}`, `invalid référentiel: ${display}`),
+      loaded.diagnostics,
+    );
+  }
+  return { ref: loaded.value, source: loaded.source };
+}
+
+/**
+ * A référentiel to compare: a file, or an id (`id@version`). Either may be a skeleton still to
+ * complete: comparing it with its fiche is what one does right after `rncp import`.
+ */
 async function referentialFor(
   spec: string | undefined,
   io: Io,
@@ -317,7 +369,6 @@ async function referentialFor(
     spec && (spec.includes('/') || spec.includes(path.sep) || /\.ya?ml$/i.test(spec));
   if (spec && looksLikePath) {
     const abs = path.resolve(io.cwd, spec);
-    const display = displayPath(abs, io.cwd);
     if ((await pathKind(abs)) !== 'file') {
       throw new UsageError(
         pick(lang, `Référentiel introuvable : ${spec}`, `No such référentiel: ${spec}`),
@@ -328,22 +379,26 @@ async function referentialFor(
         ),
       );
     }
-    const loaded = await loadFile<Referential>(abs, display, 'referential', lang);
-    if (!loaded.value || !loaded.source) {
-      throw new InvalidFilesError(
-        pick(lang, `référentiel invalide : ${display}`, `invalid référentiel: ${display}`),
-        loaded.diagnostics,
-      );
-    }
-    return { ref: loaded.value, source: loaded.source };
+    return schemaChecked(abs, io, lang);
   }
-  const loaded = await resolveReferential(spec, await findProjectRoot(io.cwd), io.cwd, lang);
+  const root = await findProjectRoot(io.cwd);
+  if (spec) {
+    const [id, version] = spec.split('@');
+    const scan = await scanReferentials(root, io.cwd, lang);
+    const matches = (r: { id?: string | undefined; version?: string | undefined }) =>
+      r.id === id && (!version || r.version === version);
+    const usable = scan.usable.some((r) => matches({ id: r.ref.id, version: r.ref.version }));
+    const skeleton = usable ? undefined : scan.invalid.find(matches);
+    if (skeleton) return schemaChecked(skeleton.abs, io, lang);
+  }
+  const loaded = await resolveReferential(spec, root, io.cwd, lang);
   return { ref: loaded.ref, source: loaded.source };
 }
 
 /**
  * `certif rncp check <export.xml> [referential]`: drift between a référentiel and its fiche, as
- * diagnostics. 0 in sync, 1 drift (or bad input), 2 usage.
+ * diagnostics. 0 in sync or warnings only, 1 errors (or warnings with `--strict`, or bad input),
+ * 2 usage.
  */
 export async function rncpCheckCommand(
   file: string,
@@ -368,9 +423,9 @@ export async function rncpCheckCommand(
       lang,
       style: color ? await terminalStyle() : noStyle,
       files: 1,
-      strict: true,
+      strict: options.strict ?? false,
     }),
   );
   const n = countBySeverity(diagnostics);
-  return n.error + n.warning > 0 ? 1 : 0;
+  return n.error > 0 || (options.strict && n.warning > 0) ? 1 : 0;
 }

@@ -60,7 +60,7 @@ export function blocItemLink(ref: Referential, bloc: Bloc, o: CaseOptions): Link
 /** The CFItem of a competency of a bloc (`BC01.C4`). */
 export function competencyItemLink(
   ref: Referential,
-  bloc: Bloc,
+  bloc: Pick<Bloc, 'id'>,
   competencyId: string,
   label: string,
   o: CaseOptions,
@@ -78,7 +78,7 @@ export const LEVELS = [
 /** The CFRubricCriterionLevel identifier of a competency's level (Open Badges align to it). */
 export function levelUuid(
   ref: Referential,
-  bloc: Bloc,
+  bloc: Pick<Bloc, 'id'>,
   competencyId: string,
   level: (typeof LEVELS)[number]['key'],
 ): string {
@@ -91,6 +91,8 @@ const ITEM_TYPES = {
   activity: 'Activité',
   competency: 'Compétence',
   criterion: 'Critère d’évaluation',
+  final: 'Évaluation finale',
+  'final-item': 'Élément de l’évaluation finale',
 } as const;
 
 /** A date-time for CASE from a YYYY-MM-DD or date-time option. */
@@ -107,8 +109,9 @@ function rncpUrl(rncp: string | undefined): string | undefined {
 
 /**
  * The référentiel as a CASE 1.0 CFPackage: a CFDocument; CFItems for blocs, activities,
- * competencies and criteria; isChildOf associations; one CFRubric per bloc whose criteria are
- * its competencies, each with the levels Acquis and Non acquis. Every identifier is a UUID v5 of
+ * competencies, criteria, the final evaluation and its items; isChildOf associations; one
+ * CFRubric per bloc (and for the final evaluation) whose criteria are its competencies (items),
+ * each with the levels Acquis and Non acquis. Every identifier is a UUID v5 of
  * the référentiel id, version and element, so the same data gives the same bytes.
  */
 export function buildCasePackage(ref: Referential, o: CaseOptions = {}) {
@@ -219,8 +222,29 @@ export function buildCasePackage(ref: Referential, o: CaseOptions = {}) {
       const crLink = item(`${bloc.id}.${cr.id}`, 'criterion', cr.label, ki + 1);
       childOf(crLink, blocLink, firstCriterion + ki);
     });
-    rubrics.push(rubric(ref, bloc, when, o));
+    rubrics.push(rubric(ref, bloc, competenciesOf(bloc), `${bloc.id} — ${bloc.title}`, when, o));
   });
+
+  // The final evaluation is graded like a bloc (Acquis / Non acquis per item): its own CFItem
+  // after the blocs, its items below it, and its rubric, so a badge or a diff can point at it.
+  const fe = ref.final_evaluation;
+  if (fe) {
+    const position = ref.blocs.length + 1;
+    const notes = [
+      fe.description,
+      fe.soutenance_minutes ? `Soutenance : ${fe.soutenance_minutes} min.` : undefined,
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    const feLink = item(fe.id, 'final', fe.title, position, notes ? { notes } : {});
+    childOf(feLink, docLink, position);
+    fe.items.forEach((it, ii) => {
+      const itLink = item(`${fe.id}.${it.id}`, 'final-item', it.label, ii + 1);
+      childOf(itLink, feLink, ii + 1);
+    });
+    const criteria = fe.items.map((it) => ({ id: it.id, label: it.label }));
+    rubrics.push(rubric(ref, fe, criteria, `${fe.id} — ${fe.title}`, when, o));
+  }
 
   return {
     CFDocument,
@@ -231,16 +255,26 @@ export function buildCasePackage(ref: Referential, o: CaseOptions = {}) {
   };
 }
 
-/** The grid of a bloc as a CFRubric: one criterion per competency, Acquis / Non acquis. */
-function rubric(ref: Referential, bloc: Bloc, when: string, o: CaseOptions) {
+/**
+ * The grid of a bloc (or of the final evaluation) as a CFRubric: one criterion per competency
+ * (or item), Acquis / Non acquis.
+ */
+function rubric(
+  ref: Referential,
+  bloc: Pick<Bloc, 'id'>,
+  competencies: readonly { readonly id: string; readonly label: string }[],
+  title: string,
+  when: string,
+  o: CaseOptions,
+) {
   const rubricId = elementUuid(ref, `rubric/${bloc.id}`);
   return {
     identifier: rubricId,
     uri: caseUri('CFRubrics', rubricId, o),
-    title: `Grille d’évaluation ${bloc.id} — ${bloc.title}`,
+    title: `Grille d’évaluation ${title}`,
     description: 'Chaque compétence est évaluée Acquis ou Non acquis.',
     lastChangeDateTime: when,
-    CFRubricCriteria: competenciesOf(bloc).map((comp, ci) => {
+    CFRubricCriteria: competencies.map((comp, ci) => {
       const criterionId = elementUuid(ref, `rubric/${bloc.id}/${comp.id}`);
       return {
         identifier: criterionId,

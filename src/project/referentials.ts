@@ -25,6 +25,22 @@ export interface LoadedReferential {
   readonly bundled: boolean;
 }
 
+/**
+ * A référentiel file that failed its checks, with the id and version it declares when they can
+ * be read: so a command asked for that id can say the file exists but is not valid yet.
+ */
+export class InvalidReferentialError extends InvalidFilesError {
+  constructor(
+    message: string,
+    diagnostics: InvalidFilesError['diagnostics'],
+    readonly abs: string,
+    readonly id?: string,
+    readonly version?: string,
+  ) {
+    super(message, diagnostics);
+  }
+}
+
 const cache = new Map<string, { stamp: string; result: Promise<LoadedReferential> }>();
 
 /**
@@ -67,9 +83,15 @@ async function loadReferentialUncached(
     diagnostics.push(...ctx.diagnostics);
   }
   if (!loaded.value || !loaded.source || diagnostics.some((d) => d.severity === 'error')) {
-    throw new InvalidFilesError(
+    // The schema may have failed elsewhere: the id and version are still read when they are text.
+    const raw = loaded.source?.value as { id?: unknown; version?: unknown } | null | undefined;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    throw new InvalidReferentialError(
       pick(lang, `référentiel invalide : ${display}`, `invalid référentiel: ${display}`),
       diagnostics,
+      abs,
+      text(raw?.id),
+      text(raw?.version),
     );
   }
   return {
@@ -104,6 +126,49 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** What a project's référentiel files hold: the usable ones, the invalid ones, the duplicates. */
+export interface ReferentialScan {
+  /** One per id and version: the project's own file first, then the bundled one. */
+  readonly usable: LoadedReferential[];
+  /** Files that failed their checks (`certif validate` details them). */
+  readonly invalid: InvalidReferentialError[];
+  /** `id@version` → the project's own valid files that declare it, when there are two or more. */
+  readonly duplicates: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Every référentiel file of the project (`referentials/`), then the bundled ones. A bundled
+ * référentiel with the same id and version as a project file is shadowed by it (that is the copy
+ * `certif init` makes); two project files with the same id and version are a duplicate.
+ */
+export async function scanReferentials(
+  root: string,
+  cwd: string,
+  lang: Lang,
+): Promise<ReferentialScan> {
+  const own = await yamlIn(path.join(root, 'referentials'));
+  const bundled =
+    path.resolve(root, 'referentials') === path.resolve(bundledDir) ? [] : await yamlIn(bundledDir);
+  const usable: LoadedReferential[] = [];
+  const invalid: InvalidReferentialError[] = [];
+  const ownFiles = new Map<string, string[]>();
+  const ownSet = new Set(own);
+  for (const abs of [...own, ...bundled]) {
+    try {
+      const loaded = await loadReferentialFile(abs, cwd, lang);
+      const key = `${loaded.ref.id}@${loaded.ref.version}`;
+      if (ownSet.has(abs)) ownFiles.set(key, [...(ownFiles.get(key) ?? []), abs]);
+      if (!usable.some((o) => o.ref.id === loaded.ref.id && o.ref.version === loaded.ref.version))
+        usable.push(loaded);
+    } catch (error) {
+      if (error instanceof InvalidReferentialError) invalid.push(error);
+      else if (!(error instanceof InputError)) throw error;
+    }
+  }
+  const duplicates = new Map([...ownFiles].filter(([, files]) => files.length > 1));
+  return { usable, invalid, duplicates };
+}
+
 /**
  * Every référentiel the project can use: its own `referentials/` folder first, then the bundled
  * ones. Files that fail their checks are skipped here (`certif validate` reports them).
@@ -113,20 +178,60 @@ export async function availableReferentials(
   cwd: string,
   lang: Lang,
 ): Promise<LoadedReferential[]> {
-  const own = await yamlIn(path.join(root, 'referentials'));
-  const bundled =
-    path.resolve(root, 'referentials') === path.resolve(bundledDir) ? [] : await yamlIn(bundledDir);
-  const out: LoadedReferential[] = [];
-  for (const abs of [...own, ...bundled]) {
-    try {
-      const loaded = await loadReferentialFile(abs, cwd, lang);
-      if (!out.some((o) => o.ref.id === loaded.ref.id && o.ref.version === loaded.ref.version))
-        out.push(loaded);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-    }
-  }
-  return out;
+  return (await scanReferentials(root, cwd, lang)).usable;
+}
+
+/**
+ * Refuse an id and version held by two files of the project: a session could not tell which one
+ * it means, and silently taking the first would grade against the wrong text.
+ */
+export function assertUnique(
+  scan: ReferentialScan,
+  id: string,
+  version: string,
+  cwd: string,
+  lang: Lang,
+): void {
+  const files = scan.duplicates.get(`${id}@${version}`);
+  if (!files) return;
+  const names = files.map((f) => displayPath(f, cwd)).join(pick(lang, ' et ', ' and '));
+  throw new InputError(
+    pick(
+      lang,
+      `Deux fichiers déclarent le référentiel ${id} version ${version} : ${names}.`,
+      `Two files declare référentiel ${id} version ${version}: ${names}.`,
+    ),
+    pick(
+      lang,
+      'Supprimez la copie, ou donnez une nouvelle version (version:) au fichier modifié ; certif validate les signale (referential/duplicate-version).',
+      'Remove the copy, or give the changed file a new version (version:); certif validate reports them (referential/duplicate-version).',
+    ),
+  );
+}
+
+/**
+ * The error for an id (and version) asked for that only invalid files declare: the référentiel
+ * exists but cannot be used yet, with its diagnostics; undefined when no file declares it.
+ */
+function notValidYet(
+  scan: ReferentialScan,
+  id: string,
+  version: string | undefined,
+  cwd: string,
+  lang: Lang,
+): InvalidFilesError | undefined {
+  const bad = scan.invalid.filter((e) => e.id === id && (!version || e.version === version));
+  if (bad.length === 0) return undefined;
+  const names = bad.map((e) => displayPath(e.abs, cwd)).join(', ');
+  const name = version ? `${id}@${version}` : id;
+  return new InvalidFilesError(
+    pick(
+      lang,
+      `Le référentiel ${name} existe (${names}) mais n’est pas encore valide. Corrigez ou complétez les points ci-dessous (places « À COMPLÉTER » d’un squelette importé), puis vérifiez avec certif validate ${names}.`,
+      `Référentiel ${name} exists (${names}) but is not valid yet. Fix or fill in the points below (places marked "À COMPLÉTER" in an imported skeleton), then check with certif validate ${names}.`,
+    ),
+    bad.flatMap((e) => e.diagnostics),
+  );
 }
 
 /**
@@ -153,7 +258,8 @@ export async function resolveReferential(
     }
     return loadReferentialFile(abs, cwd, lang);
   }
-  const all = await availableReferentials(root, cwd, lang);
+  const scan = await scanReferentials(root, cwd, lang);
+  const all = scan.usable;
   const [id, wanted] = spec ? spec.split('@') : [undefined, undefined];
   const candidates = all.filter(
     (r) => (id ? r.ref.id === id : true) && (wanted ? r.ref.version === wanted : true),
@@ -163,9 +269,16 @@ export async function resolveReferential(
     const ids = new Set(own.map((r) => r.ref.id));
     const pool = ids.size === 1 ? own : all.filter((r) => r.bundled);
     const best = newest(pool);
-    if (best) return best;
+    if (best) {
+      assertUnique(scan, best.ref.id, best.ref.version, cwd, lang);
+      return best;
+    }
   }
   const best = newest(candidates);
+  if (!best && id) {
+    const invalid = notValidYet(scan, id, wanted, cwd, lang);
+    if (invalid) throw invalid;
+  }
   if (!best) {
     const known = [...new Set(all.map((r) => `${r.ref.id}@${r.ref.version}`))].join(', ') || '—';
     throw new UsageError(
@@ -173,6 +286,7 @@ export async function resolveReferential(
       pick(lang, `Référentiels disponibles : ${known}.`, `Available référentiels: ${known}.`),
     );
   }
+  assertUnique(scan, best.ref.id, best.ref.version, cwd, lang);
   return best;
 }
 

@@ -8,7 +8,7 @@ import { gradedUnits, type GradedUnit, type Referential } from '../model/types.j
 import type { SourceFile } from '../source/parse.js';
 import { checkProject } from './check.js';
 import { displayPath, pathKind } from './files.js';
-import { availableReferentials } from './referentials.js';
+import { assertUnique, scanReferentials } from './referentials.js';
 import { findProjectRoot } from './root.js';
 
 /** An opened, valid session with its référentiel. */
@@ -94,12 +94,29 @@ export async function findSessionDir(
   );
 }
 
+/** The session folder containing `cwd` (itself included), if any; no fallback to the project. */
+export async function enclosingSessionDir(cwd: string): Promise<string | undefined> {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    if (await hasSessionFile(dir)) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 /** Open a session: its file must be valid, its référentiel present and unchanged. */
 export async function openSession(dir: string, cwd: string, lang: Lang): Promise<SessionContext> {
   const file = path.join(dir, 'session.yaml');
   const display = displayPath(file, cwd);
   const [checked] = await checkProject([{ abs: file, display, kind: 'session' }], { lang, cwd });
   const errors = checked?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+  const root = path.resolve(dir, '..', '..');
+  const scan = await scanReferentials(root, cwd, lang);
+  // Before the pin is judged: with two files for one version, which one it matches is luck.
+  const pin = (checked?.source?.value as Partial<Session> | null | undefined)?.referential;
+  if (typeof pin?.id === 'string' && typeof pin.version === 'string')
+    assertUnique(scan, pin.id, pin.version, cwd, lang);
   if (!checked?.source || checked.value === undefined || errors.length > 0) {
     throw new InvalidFilesError(
       pick(lang, `session invalide : ${display}`, `invalid session: ${display}`),
@@ -107,9 +124,7 @@ export async function openSession(dir: string, cwd: string, lang: Lang): Promise
     );
   }
   const session = checked.value as Session;
-  const root = path.resolve(dir, '..', '..');
-  const available = await availableReferentials(root, cwd, lang);
-  const loaded = available.find(
+  const loaded = scan.usable.find(
     (r) => r.ref.id === session.referential.id && r.ref.version === session.referential.version,
   );
   if (!loaded) throw new Error('referential vanished between check and open');

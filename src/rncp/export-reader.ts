@@ -277,19 +277,79 @@ export async function scanExport(
     }
   });
   let xmlError: Error | undefined;
+  let refused: InputError | undefined;
   parser.on('error', (error) => {
     xmlError ??= error;
   });
+  // The export never has a DOCTYPE. One can declare entities (billion laughs) or point at other
+  // files (XXE): saxes expands neither, but the file is refused outright rather than half read.
+  parser.on('doctype', (doctype) => {
+    const newlines = (doctype.match(/\r\n|\r|\n/g) ?? []).length;
+    refused ??= doctypeRefused(display, Math.max(1, parser.line - newlines), lang);
+  });
+  parser.on('xmldecl', (decl) => {
+    if (decl.encoding && !/^utf-?8$/i.test(decl.encoding))
+      refused ??= notUtf8(display, { line: parser.line, column: 1 }, lang, decl.encoding);
+  });
 
-  const stream = createReadStream(abs, { encoding: 'utf8', highWaterMark: 64 * 1024 });
+  if (total === 0) throw emptyFile(display, lang);
+  // Bytes decoded here, not by the stream: invalid UTF-8 is refused instead of becoming U+FFFD.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const stream = createReadStream(abs, { highWaterMark: 64 * 1024 });
+  // saxes counts lines and columns (0-based) of everything written to it so far.
+  // A DOCTYPE is refused as soon as it starts, before saxes buffers it whole (it may be huge).
+  // It can only come before the root element; `prolog` is what was seen of it so far.
+  let prolog: string | undefined = '';
+  let prologLines = 0;
+  const newlines = (t: string) => (t.match(/\r\n|\r|\n/g) ?? []).length;
+  const feed = (text: string) => {
+    if (prolog !== undefined) {
+      const seen = prolog + text;
+      const at = seen.search(/<!DOCTYPE/i);
+      if (at >= 0) {
+        refused ??= doctypeRefused(display, prologLines + newlines(seen.slice(0, at)) + 1, lang);
+        return;
+      }
+      // A root element started (`<` then a name): no DOCTYPE can follow.
+      if (/<[A-Za-z_:]/.test(seen.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, ''))) {
+        prolog = undefined;
+      } else {
+        // Only a tail is kept (a keyword cut between two chunks), so a long prolog costs nothing.
+        const keep = seen.slice(-64);
+        prologLines += newlines(seen.slice(0, seen.length - keep.length));
+        prolog = keep;
+      }
+    }
+    parser.write(text);
+  };
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      parser.write(chunk);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        // Not yet parsed, the declaration may say which encoding it is: the clearer message.
+        const declared = /^(?:\uFEFF)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']/.exec(
+          chunk.toString('latin1', 0, 200),
+        )?.[1];
+        const first = parser.line === 1 && parser.column === 0;
+        throw first && declared && !/^utf-?8$/i.test(declared)
+          ? notUtf8(display, { line: 1, column: 1 }, lang, declared)
+          : notUtf8(display, badByteAt(chunk, parser.line, parser.column), lang);
+      }
+      feed(text);
+      if (refused) throw refused;
       if (xmlError) throw malformed(display, xmlError, lang);
       if (stopped) break;
       options.onProgress?.({ bytes: stream.bytesRead, total });
     }
     if (!stopped) {
+      try {
+        feed(decoder.decode());
+      } catch {
+        throw notUtf8(display, { line: parser.line, column: parser.column + 1 }, lang);
+      }
+      if (refused) throw refused;
       parser.close();
       if (xmlError) throw malformed(display, xmlError, lang);
     }
@@ -300,6 +360,71 @@ export async function scanExport(
     stream.destroy();
   }
   return { fiches, stopped, flux: flux.trim() };
+}
+
+/**
+ * Where the first invalid UTF-8 sequence of a chunk is (1-based line and column, in characters),
+ * given the line and 0-based column reached before it: the valid prefix is decoded to count them.
+ */
+function badByteAt(chunk: Buffer, line: number, column: number): { line: number; column: number } {
+  const text = chunk.toString('utf8');
+  const cut = text.indexOf('\uFFFD');
+  const before = (cut >= 0 ? text.slice(0, cut) : text).split(/\r\n|\r|\n/);
+  return before.length > 1
+    ? { line: line + before.length - 1, column: (before.at(-1)?.length ?? 0) + 1 }
+    : { line, column: column + (before[0]?.length ?? 0) + 1 };
+}
+
+function notUtf8(
+  display: string,
+  at: { line: number; column: number },
+  lang: Lang,
+  declared?: string,
+): InputError {
+  return new InputError(
+    declared
+      ? pick(
+          lang,
+          `${display}:${at.line}:${at.column} : export encodé en ${declared}, pas en UTF-8.`,
+          `${display}:${at.line}:${at.column}: export encoded in ${declared}, not UTF-8.`,
+        )
+      : pick(
+          lang,
+          `${display}:${at.line}:${at.column} : octets invalides en UTF-8 (fichier dans un autre encodage, ou abîmé).`,
+          `${display}:${at.line}:${at.column}: bytes that are not valid UTF-8 (another encoding, or a damaged file).`,
+        ),
+    pick(
+      lang,
+      `L’export de France Compétences est en UTF-8 : téléchargez-le à nouveau sur data.gouv.fr, ou convertissez ce fichier (iconv -f ${declared ?? 'WINDOWS-1252'} -t UTF-8).`,
+      `The France Compétences export is UTF-8: download it again from data.gouv.fr, or convert this file (iconv -f ${declared ?? 'WINDOWS-1252'} -t UTF-8).`,
+    ),
+  );
+}
+
+function doctypeRefused(display: string, line: number, lang: Lang): InputError {
+  return new InputError(
+    pick(
+      lang,
+      `${display}:${line}:1 : déclaration DOCTYPE refusée : certif n’interprète ni entités déclarées ni fichiers externes, et l’export de France Compétences n’en contient pas.`,
+      `${display}:${line}:1: DOCTYPE declaration refused: certif expands no declared entity and reads no external file, and the France Compétences export has none.`,
+    ),
+    pick(
+      lang,
+      'Utilisez l’export tel que publié sur data.gouv.fr (flux XML 4.1), sans le retoucher.',
+      'Use the export as published on data.gouv.fr (XML flux 4.1), unedited.',
+    ),
+  );
+}
+
+function emptyFile(display: string, lang: Lang): InputError {
+  return new InputError(
+    pick(lang, `${display}:1:1 : fichier vide (0 octet).`, `${display}:1:1: empty file (0 bytes).`),
+    pick(
+      lang,
+      'Le téléchargement s’est sans doute interrompu : téléchargez à nouveau l’export (flux XML 4.1) sur data.gouv.fr.',
+      'The download was probably cut short: download the export (XML flux 4.1) again from data.gouv.fr.',
+    ),
+  );
 }
 
 function unreadable(display: string, error: unknown, lang: Lang): InputError {

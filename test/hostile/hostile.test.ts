@@ -135,13 +135,14 @@ const showBugs = process.env.HOSTILE_SHOW_BUGS === '1';
 const title = (c: HostileCase) => `${c.area}: ${c.name}${c.bug ? ' [BUG]' : ''}`;
 
 describe('hostile input', () => {
-  it('covers at least 40 cases across référentiel, session, evaluation, entry and CSV', () => {
+  it('covers at least 40 cases across référentiel, session, evaluation, entry, CSV and interop', () => {
     globalExpect(hostileCases.length).toBeGreaterThanOrEqual(40);
     const areas = new Set(hostileCases.map((c) => c.area));
     globalExpect([...areas].sort()).toEqual([
       'csv',
       'entry',
       'evaluation',
+      'interop',
       'référentiel',
       'session',
     ]);
