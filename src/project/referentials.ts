@@ -236,7 +236,8 @@ function notValidYet(
 
 /**
  * Resolve `--referential`: a path to a file, or an id with an optional `@version` (newest
- * version otherwise). Without a spec: the only référentiel of the project, else the bundled one.
+ * version otherwise). Without a spec: the project's only référentiel (refused when it has several),
+ * or the bundled one when the project has none.
  */
 export async function resolveReferential(
   spec: string | undefined,
@@ -265,13 +266,35 @@ export async function resolveReferential(
     (r) => (id ? r.ref.id === id : true) && (wanted ? r.ref.version === wanted : true),
   );
   if (!spec) {
+    // The project's own référentiels, valid or not yet: the bundled one is only for a project
+    // that has none, never a silent stand-in for one of its own.
     const own = all.filter((r) => !r.bundled);
-    const ids = new Set(own.map((r) => r.ref.id));
-    const pool = ids.size === 1 ? own : all.filter((r) => r.bundled);
-    const best = newest(pool);
+    const ids = [
+      ...new Set([...own.map((r) => r.ref.id), ...scan.invalid.map((e) => e.id ?? '?')]),
+    ];
+    if (ids.length > 1) {
+      throw new UsageError(
+        pick(
+          lang,
+          `Le projet a plusieurs référentiels (${ids.sort().join(', ')}) : lequel ?`,
+          `The project has several référentiels (${ids.sort().join(', ')}): which one?`,
+        ),
+        pick(
+          lang,
+          'Donnez son id (ou id@version), par exemple --referential ' + (ids[0] ?? '') + '.',
+          'Give its id (or id@version), for example --referential ' + (ids[0] ?? '') + '.',
+        ),
+      );
+    }
+    const only = ids[0];
+    const best = newest(only === undefined ? all.filter((r) => r.bundled) : own);
     if (best) {
       assertUnique(scan, best.ref.id, best.ref.version, cwd, lang);
       return best;
+    }
+    if (only !== undefined) {
+      const invalid = notValidYet(scan, only, undefined, cwd, lang);
+      if (invalid) throw invalid;
     }
   }
   const best = newest(candidates);
