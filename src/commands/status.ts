@@ -26,6 +26,11 @@ function cellText(s: UnitState, lang: Lang): string {
   }
 }
 
+/** Has any juror started an entry (draft, submitted or unreadable)? */
+function entriesStarted(entries: readonly EntryRead[] | undefined): boolean {
+  return (entries ?? []).some((e) => e.state !== 'absent');
+}
+
 /** `certif status [session]`: candidates × blocs, where each stands. */
 export async function statusCommand(
   sessionArg: string | undefined,
@@ -52,7 +57,11 @@ export async function statusCommand(
           evaluations: states.map((s) => ({
             candidate: s.candidate.id,
             bloc: s.unit.id,
-            state: s.state,
+            // Jurors' entries under way: the candidate sat, the bloc waits for reconciliation.
+            state:
+              s.state === 'not_started' && entriesStarted(progress.get(s))
+                ? 'double_marking'
+                : s.state,
             answered: s.answered,
             total: s.total,
             proposal: s.proposal?.decision ?? null,
@@ -61,7 +70,10 @@ export async function statusCommand(
             ...(progress.has(s)
               ? {
                   entries: Object.fromEntries(
-                    (progress.get(s) ?? []).map((e) => [e.juror, e.state]),
+                    (progress.get(s) ?? []).map((e) => [
+                      e.juror,
+                      e.state === 'absent' ? 'not_started' : e.state,
+                    ]),
                   ),
                 }
               : {}),
@@ -77,11 +89,12 @@ export async function statusCommand(
   const units = ctx.units.filter((u) =>
     ctx.session.candidates.some((cd) => cd.blocs.includes(u.id)),
   );
+  // Blind: no joint evaluation yet, but at least one juror has started an entry.
+  const inProgress = (s: UnitState): boolean =>
+    (progress.get(s) ?? []).some((e) => e.state !== 'absent');
   const cellOf = (s: UnitState): string => {
     const entries = progress.get(s);
-    return entries && entries.some((e) => e.state !== 'absent')
-      ? progressText(entries, lang)
-      : cellText(s, lang);
+    return entries && inProgress(s) ? progressText(entries, lang) : cellText(s, lang);
   };
   const colWidth = Math.max(24, ...states.map((s) => cellOf(s).length + 2));
   const nameWidth = Math.max(
@@ -106,20 +119,27 @@ export async function statusCommand(
       if (!s) return c.dim(padded);
       if (s.state === 'final')
         return s.proposal?.decision === 'valide' ? c.green(padded) : c.red(padded);
-      if (s.state === 'draft') return c.yellow(padded);
+      if (s.state === 'draft' || inProgress(s)) return c.yellow(padded);
       if (s.state === 'invalid') return c.red.bold(padded);
       return padded;
     });
     lines.push(`${`${cd.id} ${fullName(cd)}`.padEnd(nameWidth)}  ${cells.join('')}`);
   }
-  const counts = { final: 0, draft: 0, not_started: 0, invalid: 0 };
-  for (const s of states) counts[s.state] += 1;
+  const counts = { final: 0, draft: 0, entries: 0, not_started: 0, invalid: 0 };
+  for (const s of states) counts[inProgress(s) ? 'entries' : s.state] += 1;
+  const entriesText = counts.entries
+    ? pick(
+        lang,
+        `, ${counts.entries} en cours de double correction`,
+        `, ${counts.entries} in blind double marking`,
+      )
+    : '';
   lines.push('');
   lines.push(
     pick(
       lang,
-      `${states.length} évaluation(s) : ${counts.final} finale(s), ${counts.draft} brouillon(s), ${counts.not_started} non commencée(s)${counts.invalid ? `, ${counts.invalid} invalide(s) (certif validate)` : ''}`,
-      `${states.length} evaluation(s): ${counts.final} final, ${counts.draft} draft, ${counts.not_started} not started${counts.invalid ? `, ${counts.invalid} invalid (certif validate)` : ''}`,
+      `${states.length} évaluation(s) : ${counts.final} finale(s), ${counts.draft} brouillon(s)${entriesText}, ${counts.not_started} non commencée(s)${counts.invalid ? `, ${counts.invalid} invalide(s) (certif validate)` : ''}`,
+      `${states.length} evaluation(s): ${counts.final} final, ${counts.draft} draft${entriesText}, ${counts.not_started} not started${counts.invalid ? `, ${counts.invalid} invalid (certif validate)` : ''}`,
     ),
   );
   io.stdout.write(lines.join('\n') + '\n');

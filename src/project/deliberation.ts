@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Document } from 'yaml';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
@@ -15,6 +16,7 @@ import { documentText } from '../source/edit.js';
 import { parseYamlText, yamlOptions } from '../source/parse.js';
 import { writeFileAtomic } from '../source/write.js';
 import { validateSchema } from '../schema/diagnostics.js';
+import { entryPath, isBlind } from './entry-store.js';
 import { sessionStates, type UnitState } from './evaluations.js';
 import { displayPath, pathKind } from './files.js';
 import { readTextFile } from './load.js';
@@ -118,7 +120,9 @@ export async function deliberationRows(
               ? { kind: 'final', valide: state.proposal?.decision === 'valide' }
               : state.state === 'draft' || state.state === 'invalid'
                 ? { kind: 'draft' }
-                : { kind: 'not_started' };
+                : hasEntries(ctx, candidate.id, u.id)
+                  ? { kind: 'entries' }
+                  : { kind: 'not_started' };
       const r = rec?.blocs[u.id];
       return {
         unit: u.id,
@@ -159,6 +163,22 @@ export async function deliberationRows(
       ...(pending ? {} : { proposedOutcome: outcomeOf(blocIds, finalId, proposals) }),
       ...(decided ? { outcome: outcomeOf(blocIds, finalId, decisions) } : {}),
     };
+  });
+}
+
+/**
+ * Blind double marking: does any juror of the unit's jury have an entry file (draft, submitted or
+ * unreadable)? Such a candidate sat: the unit waits for reconciliation, it is never absent.
+ */
+function hasEntries(ctx: SessionContext, candidateId: string, unitId: string): boolean {
+  if (!isBlind(ctx)) return false;
+  return (ctx.session.juries[unitId] ?? []).some((juror) => {
+    try {
+      return existsSync(entryPath(ctx, candidateId, unitId, juror));
+    } catch {
+      // An id that cannot name a file holds no entry; `certif validate` reports it.
+      return false;
+    }
   });
 }
 
