@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runInProcess } from './helpers/cli.js';
 import { makeBlindProject, bc01Sets as sets } from './helpers/blind.js';
-import type { Project } from './helpers/project.js';
+import { makeProject, type Project } from './helpers/project.js';
 
 /**
  * Blind double marking and the deliberation: a candidate whose jurors have entered their
@@ -180,5 +180,87 @@ describe('blind double marking: unreconciled entries are pending, never absent',
     expect(r.code, r.stderr).toBe(0);
     const d = await run('deliberate');
     expect(block(d.stdout, 'c002')).toContain('BC01   proposition : validé');
+  });
+});
+
+describe('a decision recorded before the entries (e.g. "absent" accepted too early) does not stand', () => {
+  let project: Project;
+  const run = (...argv: string[]) => runInProcess(argv, { cwd: project.root });
+
+  beforeAll(async () => {
+    project = await makeBlindProject();
+    // Nobody has graded yet: --accept records every bloc as absent.
+    const early = await run('deliberate', '--accept');
+    expect(early.code, early.stderr).toBe(0);
+    for (const juror of ['jdupont', 'pmartin']) {
+      const r = await run('grade', 'c002', 'BC01', '--juror', juror, ...sets(), '--submit');
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    await project.cleanup();
+  });
+
+  it('deliberate, the PV, stats and close treat the bloc as pending, not absent', async () => {
+    const d = await run('deliberate');
+    expect(d.stdout).toContain(
+      'c002  Martin Hugo\n  BC01   proposition : en attente : saisies des jurés / rapprochement à faire\n  Résultat : en attente',
+    );
+    const pv = await run('render', 'pv');
+    expect(pv.code, pv.stderr).toBe(0);
+    const row = pv.stdout.split('\n').find((l) => l.includes('(c002)'));
+    expect(row).toContain('en attente : saisies des jurés / rapprochement à faire');
+    expect(row).not.toMatch(/absent/i);
+    const stats = JSON.parse((await run('stats', '--format', 'json')).stdout) as {
+      sessions: { outcomes: Record<string, number> }[];
+    };
+    // c001 sat nothing (absent, as accepted); c002 waits for the reconciliation.
+    expect(stats.sessions[0]?.outcomes).toMatchObject({ absent: 1, pending: 1 });
+    const close = await run('deliberate', '--close', '--members', 'Anne Roy', '--place', 'Rouen');
+    expect(close.code).toBe(1);
+    expect(close.stderr).toContain(
+      'Clôture impossible : pas encore d’évaluation finale pour c002 (BC01 : en attente : saisies des jurés / rapprochement à faire).',
+    );
+  });
+});
+
+describe('a draft evaluation (no double marking) stops the close the same way', () => {
+  let project: Project;
+  const run = (...argv: string[]) => runInProcess(argv, { cwd: project.root });
+  beforeAll(async () => {
+    project = await makeProject();
+  });
+  afterAll(async () => {
+    await project.cleanup();
+  });
+
+  it('refuses --decision and --close, naming the draft and how to finalise it', async () => {
+    expect((await run('grade', 'c002', 'BC01', '--set', 'C1=A')).code).toBe(0);
+    const accept = await run('deliberate', '--accept');
+    expect(accept.code, accept.stderr).toBe(0);
+    const decision = await run(
+      'deliberate',
+      '--candidate',
+      'c002',
+      '--bloc',
+      'BC01',
+      '--decision',
+      'absent',
+      '--reason',
+      'x',
+    );
+    expect(decision.code).toBe(1);
+    expect(decision.stderr).toContain('BC01 : en attente (évaluation en brouillon)');
+    const close = await run('deliberate', '--close', '--members', 'Anne Roy', '--place', 'Rouen');
+    expect(close.code).toBe(1);
+    expect(close.stderr).toContain(
+      'pas encore d’évaluation finale pour c002 (BC01 : en attente (évaluation en brouillon))',
+    );
+    expect(close.stderr).toContain('certif grade c002 BC01 --finalize');
+    const recorded = await readFile(
+      path.join(project.root, 'sessions/s1/deliberation.yaml'),
+      'utf8',
+    );
+    expect(recorded).not.toContain('closed');
   });
 });

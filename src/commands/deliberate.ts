@@ -343,6 +343,19 @@ async function close(
       pick(lang, `Date invalide : ${date} (AAAA-MM-JJ).`, `Invalid date: ${date} (YYYY-MM-DD).`),
     );
   const rows = await deliberationRows(ctx, doc.toJS() as Deliberation);
+  // A candidate who sat (draft, jurors' entries) is never sealed on the PV without a final evaluation.
+  const waiting = rows.filter((r) => r.pending);
+  if (waiting.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Clôture impossible : pas encore d’évaluation finale pour ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join(' ; ')})`).join(', ')}.`,
+        `Cannot close: no final evaluation yet for ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join('; ')})`).join(', ')}.`,
+      ),
+      (waiting[0] ? pendingUnits(waiting[0], lang).hint : '') +
+        pick(lang, ' Rien n’a été écrit.', ' Nothing was written.'),
+    );
+  }
   const stale = staleDecisions(rows);
   if (stale.length > 0) {
     throw new InputError(
@@ -356,19 +369,6 @@ async function close(
         'Revoyez ces décisions (certif deliberate --candidate … --bloc … --decision …) avant de clore.',
         'Review those decisions (certif deliberate --candidate … --bloc … --decision …) before closing.',
       ),
-    );
-  }
-  // A candidate who sat (draft, jurors' entries) is never sealed on the PV without a final evaluation.
-  const waiting = rows.filter((r) => r.pending);
-  if (waiting.length > 0) {
-    throw new InputError(
-      pick(
-        lang,
-        `Clôture impossible : pas encore d’évaluation finale pour ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join(' ; ')})`).join(', ')}.`,
-        `Cannot close: no final evaluation yet for ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join('; ')})`).join(', ')}.`,
-      ),
-      (waiting[0] ? pendingUnits(waiting[0], lang).hint : '') +
-        pick(lang, ' Rien n’a été écrit.', ' Nothing was written.'),
     );
   }
   const open = rows.filter((r) => !r.decided).map((r) => r.candidate.id);

@@ -124,14 +124,23 @@ export async function deliberationRows(
                   ? { kind: 'entries' }
                   : { kind: 'not_started' };
       const r = rec?.blocs[u.id];
+      const proposal = proposeUnit(evidence);
+      // A decision recorded before the jurors' entries (e.g. "absent" accepted too early) does
+      // not stand while they wait for reconciliation: it is kept only to be seen as stale. (An
+      // unreadable evaluation keeps its decision, so that printing from it is refused.)
+      const standing = r && evidence.kind !== 'entries' ? r : undefined;
       return {
         unit: u.id,
         evidence,
-        proposal: proposeUnit(evidence),
+        proposal,
+        ...(standing
+          ? {
+              decision: standing.decision,
+              ...(standing.reason ? { reason: standing.reason } : {}),
+            }
+          : {}),
         ...(r
           ? {
-              decision: r.decision,
-              ...(r.reason ? { reason: r.reason } : {}),
               recorded: {
                 proposal: r.proposal,
                 ...(r.evaluation_hash ? { hash: r.evaluation_hash } : {}),
