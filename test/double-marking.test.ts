@@ -96,7 +96,7 @@ describe('blind double marking, from the first entry to a valid final evaluation
       }
     ).evaluations.find((e) => e.candidate === 'c001');
     expect(row).toMatchObject({
-      state: 'not_started',
+      state: 'double_marking',
       entries: { jdupont: 'submitted', pmartin: 'draft' },
     });
     expect(json.stdout).not.toContain(SECRET_J1);

@@ -85,6 +85,7 @@ export async function amendCommand(
       dropObservationOnChange: true,
     });
     await handle.amend(updates, by, reason, io.now());
+    if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
     io.stderr.write(
       pick(
         lang,

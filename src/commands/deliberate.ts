@@ -18,6 +18,7 @@ import {
   writeDeliberation,
   type CandidateRow,
   type Deliberation,
+  type UnitRow,
 } from '../project/deliberation.js';
 import { displayPath } from '../project/files.js';
 import {
@@ -58,6 +59,42 @@ const DECISIONS: Record<string, UnitDecision> = {
 /** The words of a decision (or of a draft that prevents one). */
 export function decisionWords(d: string | undefined, lang: Lang): string {
   return d === 'pending' ? labels(lang).pendingDraft : decisionText(d, labels(lang));
+}
+
+/** Why a unit waits: a draft evaluation, or jurors' entries not yet reconciled. */
+function unitWords(u: UnitRow, lang: Lang): string {
+  return u.evidence.kind === 'entries'
+    ? labels(lang).pendingEntries
+    : decisionWords(u.proposal, lang);
+}
+
+/** Why a candidate's outcome waits (the first unit that keeps it waiting). */
+function pendingWords(row: CandidateRow, lang: Lang): string {
+  const first = row.units.find((u) => u.proposal === 'pending');
+  return first ? unitWords(first, lang) : decisionWords('pending', lang);
+}
+
+/** Units that keep a candidate from any decision, with what to do about each. */
+function pendingUnits(row: CandidateRow, lang: Lang): { units: string[]; hint: string } {
+  const waiting = row.units.filter((u) => u.proposal === 'pending');
+  const id = row.candidate.id;
+  const first = waiting[0];
+  const hint =
+    first?.evidence.kind === 'entries'
+      ? pick(
+          lang,
+          `Faites rapprocher les saisies des jurés : certif reconcile ${id} ${first.unit} puis --finalize --by <juré>,<juré>.`,
+          `Have the jurors' entries reconciled: certif reconcile ${id} ${first.unit} then --finalize --by <juror>,<juror>.`,
+        )
+      : pick(
+          lang,
+          `Finalisez-la d’abord : certif grade ${id} ${first?.unit ?? ''} --finalize --by <juré>,<juré>.`,
+          `Finalise it first: certif grade ${id} ${first?.unit ?? ''} --finalize --by <juror>,<juror>.`,
+        );
+  return {
+    units: waiting.map((u) => `${u.unit}${pick(lang, ' : ', ': ')}${unitWords(u, lang)}`),
+    hint,
+  };
 }
 
 /** The outcome in words. */
@@ -160,8 +197,8 @@ async function act(
     io.stderr.write(
       pick(
         lang,
-        `✔ ${count} proposition(s) retenue(s)${skipped.length ? ` ; en attente (brouillon) : ${skipped.join(', ')}` : ''}\n`,
-        `✔ ${count} proposal(s) accepted${skipped.length ? `; waiting (draft): ${skipped.join(', ')}` : ''}\n`,
+        `✔ ${count} proposition(s) retenue(s)${skipped.length ? ` ; en attente (brouillon ou rapprochement) : ${skipped.join(', ')}` : ''}\n`,
+        `✔ ${count} proposal(s) accepted${skipped.length ? `; waiting (draft or reconciliation): ${skipped.join(', ')}` : ''}\n`,
       ),
     );
   } else if (options.close) {
@@ -225,18 +262,14 @@ async function recordOne(
     );
   }
   if (row.pending) {
-    const drafts = row.units.filter((u) => u.proposal === 'pending').map((u) => u.unit);
+    const waiting = pendingUnits(row, lang);
     throw new InputError(
       pick(
         lang,
-        `${candidate.id} a encore une évaluation en brouillon (${drafts.join(', ')}) : aucune décision possible.`,
-        `${candidate.id} still has a draft evaluation (${drafts.join(', ')}): no decision possible.`,
+        `${candidate.id} n’a pas encore d’évaluation finale (${waiting.units.join(' ; ')}) : aucune décision possible.`,
+        `${candidate.id} has no final evaluation yet (${waiting.units.join('; ')}): no decision possible.`,
       ),
-      pick(
-        lang,
-        `Finalisez-la d’abord : certif grade ${candidate.id} ${drafts[0] ?? ''} --finalize --by <juré>,<juré>.`,
-        `Finalise it first: certif grade ${candidate.id} ${drafts[0] ?? ''} --finalize --by <juror>,<juror>.`,
-      ),
+      waiting.hint,
     );
   }
   const reason = options.reason?.trim() ?? '';
@@ -320,6 +353,19 @@ async function close(
       ),
     );
   const rows = await deliberationRows(ctx, doc.toJS() as Deliberation);
+  // A candidate who sat (draft, jurors' entries) is never sealed on the PV without a final evaluation.
+  const waiting = rows.filter((r) => r.pending);
+  if (waiting.length > 0) {
+    throw new InputError(
+      pick(
+        lang,
+        `Clôture impossible : pas encore d’évaluation finale pour ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join(' ; ')})`).join(', ')}.`,
+        `Cannot close: no final evaluation yet for ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join('; ')})`).join(', ')}.`,
+      ),
+      (waiting[0] ? pendingUnits(waiting[0], lang).hint : '') +
+        pick(lang, ' Rien n’a été écrit.', ' Nothing was written.'),
+    );
+  }
   const stale = staleDecisions(rows);
   if (stale.length > 0) {
     throw new InputError(
@@ -335,7 +381,7 @@ async function close(
       ),
     );
   }
-  const open = rows.filter((r) => !r.decided || r.pending).map((r) => r.candidate.id);
+  const open = rows.filter((r) => !r.decided).map((r) => r.candidate.id);
   if (open.length > 0) {
     throw new InputError(
       pick(
@@ -416,12 +462,12 @@ function print(
         ? ` → ${pick(lang, 'décision', 'decision')} : ${decisionWords(u.decision, lang)}${u.reason ? ` (${u.reason})` : ''}`
         : '';
       lines.push(
-        `  ${u.unit.padEnd(6)} ${pick(lang, 'proposition', 'proposal')} : ${decisionWords(u.proposal, lang)}${decided}`,
+        `  ${u.unit.padEnd(6)} ${pick(lang, 'proposition', 'proposal')} : ${unitWords(u, lang)}${decided}`,
       );
     }
     const outcome = r.outcome ?? r.proposedOutcome;
     lines.push(
-      `  ${pick(lang, 'Résultat', 'Outcome')} : ${r.pending ? decisionWords('pending', lang) : `${outcomeWords(outcome?.outcome, lang)}${r.outcome ? '' : pick(lang, ' (proposé)', ' (proposed)')}${outcome?.validated.length ? ` — ${outcome.validated.join(', ')}` : ''}`}`,
+      `  ${pick(lang, 'Résultat', 'Outcome')} : ${r.pending ? pendingWords(r, lang) : `${outcomeWords(outcome?.outcome, lang)}${r.outcome ? '' : pick(lang, ' (proposé)', ' (proposed)')}${outcome?.validated.length ? ` — ${outcome.validated.join(', ')}` : ''}`}`,
     );
   }
   io.stdout.write(lines.join('\n') + '\n');

@@ -10,6 +10,7 @@ import type { Proposal } from '../model/decide.js';
 import { EntryHandle, readEntries } from '../project/entry-store.js';
 import { EvaluationHandle } from '../project/evaluation-store.js';
 import { unitState } from '../project/evaluations.js';
+import { ChangedFileError } from '../project/reread.js';
 import { displayPath } from '../project/files.js';
 import { findCandidate, findUnit, type SessionContext } from '../project/session.js';
 import { observationRequired } from '../rules/evaluation.js';
@@ -173,6 +174,8 @@ interface Gradable {
   results(): Record<string, Result>;
   proposal(): Proposal;
   record(updates: Readonly<Record<string, Result>>): Promise<void>;
+  /** Set when the last write found the file edited by hand and built on it. */
+  readonly rereadNotice: string | undefined;
 }
 
 /** The user left a picker with Esc: nothing chosen, nothing recorded. */
@@ -356,10 +359,14 @@ export async function interactiveGrade(
       }
       const finish = async (): Promise<string> => {
         await entry.submit(io.now());
-        return pick(
-          lang,
-          `✔ Saisie de ${juror} soumise (${entry.value.hash?.slice(0, 19) ?? ''}…) : ${displayPath(entry.file, ctx.cwd)}\n`,
-          `✔ ${juror}’s entry submitted (${entry.value.hash?.slice(0, 19) ?? ''}…): ${displayPath(entry.file, ctx.cwd)}\n`,
+        const reread = entry.rereadNotice ? `⟳ ${entry.rereadNotice}\n` : '';
+        return (
+          reread +
+          pick(
+            lang,
+            `✔ Saisie de ${juror} soumise (${entry.value.hash?.slice(0, 19) ?? ''}…) : ${displayPath(entry.file, ctx.cwd)}\n`,
+            `✔ ${juror}’s entry submitted (${entry.value.hash?.slice(0, 19) ?? ''}…): ${displayPath(entry.file, ctx.cwd)}\n`,
+          )
         );
       };
       return await walk(ctx, term, entry, candidate, unit, jury, io, c, { juror, finish });
@@ -503,6 +510,8 @@ async function walk(
     const i = items.findIndex((it) => !(it.comp.id in results));
     return i < 0 ? items.length : i;
   };
+  // A hand edit found before a write is kept and said on the status line.
+  const reread = () => (handle.rereadNotice ? c.yellow(` — ⟳ ${handle.rereadNotice}`) : '');
   let index = firstUnanswered();
   let notice =
     index > 0 && index < items.length
@@ -595,6 +604,7 @@ async function walk(
         },
       });
       notice = c.green(pick(lang, `✔ ${id} : Acquis enregistré`, `✔ ${id}: Acquired saved`));
+      notice += reread();
       if (current?.verdict === 'non_acquis' && current.observation) {
         notice += c.yellow(
           pick(
@@ -626,6 +636,7 @@ async function walk(
       notice = c.green(
         pick(lang, `✔ ${id} : Non acquis enregistré`, `✔ ${id}: Not acquired saved`),
       );
+      notice += reread();
       index += 1;
     } else if (k === 'o') {
       if (!current) {
@@ -649,6 +660,7 @@ async function walk(
         notice = c.green(
           pick(lang, `✔ Observation de ${id} enregistrée`, `✔ Observation of ${id} saved`),
         );
+        notice += reread();
       }
     } else if (k === 'c' && unit.criteria.length > 0) {
       // The criteria on a screen of their own: the competency being judged never scrolls away.
@@ -805,7 +817,7 @@ async function summary(
       try {
         term.write(c.green(await own.finish()));
       } catch (error) {
-        if (error instanceof InputError) {
+        if (error instanceof InputError && !(error instanceof ChangedFileError)) {
           notice = c.red(error.message);
           continue;
         }
@@ -874,12 +886,13 @@ async function summary(
         checkComplete(handle, lang);
         await handle.finalize(signers, now());
       } catch (error) {
-        if (error instanceof InputError) {
+        if (error instanceof InputError && !(error instanceof ChangedFileError)) {
           notice = c.red(error.message);
           continue;
         }
         throw error;
       }
+      if (handle.rereadNotice) term.write(c.yellow(`⟳ ${handle.rereadNotice}\n`));
       term.write(
         c.green(
           pick(

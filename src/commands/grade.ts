@@ -259,6 +259,7 @@ export async function gradeCommand(
     } else if (count > 0) {
       await handle.record(updates);
     }
+    if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
     const answered = Object.keys(handle.results()).length;
     io.stderr.write(
       pick(
@@ -371,6 +372,7 @@ async function gradeEntry(
     const count = Object.keys(updates).length;
     if (submit) await handle.submit(io.now(), updates);
     else if (count > 0) await handle.record(updates);
+    if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
     const answered = Object.keys(handle.results()).length;
     // Only this juror's own figures: nothing about the other juror's entry.
     io.stderr.write(

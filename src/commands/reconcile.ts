@@ -126,6 +126,7 @@ export async function reconcileCommand(
       if (options.finalize && same) {
         await assertReconciled(ctx, candidate, unit);
         await handle.finalize(signers, io.now());
+        if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
         io.stderr.write(
           doneText(ctx, candidate, unit, handle, current.reconciliation?.length ?? 0),
         );
@@ -166,6 +167,7 @@ export async function reconcileCommand(
       bindings,
       options.finalize ? { by: signers, at: io.now() } : undefined,
     );
+    if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
     io.stderr.write(doneText(ctx, candidate, unit, handle, reconciliation.length));
     return 0;
   } finally {

@@ -26,6 +26,11 @@ function cellText(s: UnitState, lang: Lang): string {
   }
 }
 
+/** Has any juror started an entry (draft, submitted or unreadable)? */
+function entriesStarted(entries: readonly EntryRead[] | undefined): boolean {
+  return (entries ?? []).some((e) => e.state !== 'absent');
+}
+
 /** `certif status [session]`: candidates × blocs, where each stands. */
 export async function statusCommand(
   sessionArg: string | undefined,
@@ -52,7 +57,11 @@ export async function statusCommand(
           evaluations: states.map((s) => ({
             candidate: s.candidate.id,
             bloc: s.unit.id,
-            state: s.state,
+            // Jurors' entries under way: the candidate sat, the bloc waits for reconciliation.
+            state:
+              s.state === 'not_started' && entriesStarted(progress.get(s))
+                ? 'double_marking'
+                : s.state,
             answered: s.answered,
             total: s.total,
             proposal: s.proposal?.decision ?? null,
@@ -61,7 +70,10 @@ export async function statusCommand(
             ...(progress.has(s)
               ? {
                   entries: Object.fromEntries(
-                    (progress.get(s) ?? []).map((e) => [e.juror, e.state]),
+                    (progress.get(s) ?? []).map((e) => [
+                      e.juror,
+                      e.state === 'absent' ? 'not_started' : e.state,
+                    ]),
                   ),
                 }
               : {}),

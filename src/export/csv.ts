@@ -56,6 +56,7 @@ function outcomeText(o: Outcome | undefined, t: Labels): string {
 
 function evaluationText(u: UnitRow, t: Labels): string {
   if (u.evidence.kind === 'acquired_earlier') return t.acquiredBefore;
+  if (u.evidence.kind === 'entries') return t.statusEntries;
   switch (u.state?.state) {
     case 'final':
       return t.statusFinal;
@@ -100,7 +101,7 @@ export function blocTable(ctx: Ctx, rows: readonly CandidateRow[], t: Labels): s
         u.unit,
         unit?.title ?? '',
         evaluationText(u, t),
-        decisionText(u.proposal, t),
+        u.evidence.kind === 'entries' ? t.pendingEntries : decisionText(u.proposal, t),
         decisionText(decision, t),
         u.reason ?? '',
         outcomeText(row.outcome?.outcome, t),

@@ -11,10 +11,15 @@ export type UnitEvidence =
   | { readonly kind: 'acquired_earlier' }
   | { readonly kind: 'not_started' }
   | { readonly kind: 'draft' }
+  /** Blind double marking: jurors' entries exist but no joint evaluation was reconciled yet. */
+  | { readonly kind: 'entries' }
   | { readonly kind: 'final'; readonly valide: boolean }
   | { readonly kind: 'not_attempted' };
 
-/** certif's proposal for a unit; `pending` when a draft prevents any decision. */
+/**
+ * certif's proposal for a unit; `pending` when a draft or unreconciled jurors' entries prevent
+ * any decision (a candidate who sat is never proposed absent).
+ */
 export function proposeUnit(e: UnitEvidence): UnitDecision | 'pending' | 'none' {
   switch (e.kind) {
     case 'acquired_earlier':
@@ -22,6 +27,7 @@ export function proposeUnit(e: UnitEvidence): UnitDecision | 'pending' | 'none' 
     case 'not_started':
       return 'absent';
     case 'draft':
+    case 'entries':
       return 'pending';
     case 'final':
       return e.valide ? 'valide' : 'non_valide';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Document } from 'yaml';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
@@ -15,6 +16,7 @@ import { documentText } from '../source/edit.js';
 import { parseYamlText, yamlOptions } from '../source/parse.js';
 import { writeFileAtomic } from '../source/write.js';
 import { validateSchema } from '../schema/diagnostics.js';
+import { entryPath, isBlind } from './entry-store.js';
 import { sessionStates, type UnitState } from './evaluations.js';
 import { displayPath, pathKind } from './files.js';
 import { readTextFile } from './load.js';
@@ -118,16 +120,27 @@ export async function deliberationRows(
               ? { kind: 'final', valide: state.proposal?.decision === 'valide' }
               : state.state === 'draft' || state.state === 'invalid'
                 ? { kind: 'draft' }
-                : { kind: 'not_started' };
+                : hasEntries(ctx, candidate.id, u.id)
+                  ? { kind: 'entries' }
+                  : { kind: 'not_started' };
       const r = rec?.blocs[u.id];
+      const proposal = proposeUnit(evidence);
+      // A decision recorded before the jurors' entries (e.g. "absent" accepted too early) does
+      // not stand while they wait for reconciliation: it is kept only to be seen as stale. (An
+      // unreadable evaluation keeps its decision, so that printing from it is refused.)
+      const standing = r && evidence.kind !== 'entries' ? r : undefined;
       return {
         unit: u.id,
         evidence,
-        proposal: proposeUnit(evidence),
+        proposal,
+        ...(standing
+          ? {
+              decision: standing.decision,
+              ...(standing.reason ? { reason: standing.reason } : {}),
+            }
+          : {}),
         ...(r
           ? {
-              decision: r.decision,
-              ...(r.reason ? { reason: r.reason } : {}),
               recorded: {
                 proposal: r.proposal,
                 ...(r.evaluation_hash ? { hash: r.evaluation_hash } : {}),
@@ -159,6 +172,22 @@ export async function deliberationRows(
       ...(pending ? {} : { proposedOutcome: outcomeOf(blocIds, finalId, proposals) }),
       ...(decided ? { outcome: outcomeOf(blocIds, finalId, decisions) } : {}),
     };
+  });
+}
+
+/**
+ * Blind double marking: does any juror of the unit's jury have an entry file (draft, submitted or
+ * unreadable)? Such a candidate sat: the unit waits for reconciliation, it is never absent.
+ */
+function hasEntries(ctx: SessionContext, candidateId: string, unitId: string): boolean {
+  if (!isBlind(ctx)) return false;
+  return (ctx.session.juries[unitId] ?? []).some((juror) => {
+    try {
+      return existsSync(entryPath(ctx, candidateId, unitId, juror));
+    } catch {
+      // An id that cannot name a file holds no entry; `certif validate` reports it.
+      return false;
+    }
   });
 }
 

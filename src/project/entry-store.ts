@@ -26,6 +26,7 @@ import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { assertNotClosed } from './evaluation-store.js';
 import { displayPath, pathKind, yamlFilesUnder } from './files.js';
 import { loadFile, readText } from './load.js';
+import { HeldFile, typedAnswers } from './reread.js';
 import { schemaComment } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
@@ -78,7 +79,11 @@ export class EntryHandle {
     readonly file: string,
     private doc: Document,
     private lock: Lock,
+    private readonly held: HeldFile,
   ) {}
+
+  /** Set when the last write was built on the file re-read after a hand edit (what to tell). */
+  rereadNotice: string | undefined;
 
   /** Lock the entry file and read it (or start a new one). */
   static async open(
@@ -108,8 +113,13 @@ export class EntryHandle {
       ),
     }));
     try {
-      const doc = await readOrCreate(ctx, candidate, unit, juror, file);
-      return new EntryHandle(ctx, candidate, unit, juror, file, doc, lock);
+      const { doc, text } = await readOrCreate(ctx, candidate, unit, juror, file);
+      const held = new HeldFile(file, displayPath(file, ctx.cwd), lang, text, (source) =>
+        checkSource(ctx, source, candidate.id, unit.id, juror).filter(
+          (d) => d.severity === 'error',
+        ),
+      );
+      return new EntryHandle(ctx, candidate, unit, juror, file, doc, lock, held);
     } catch (error) {
       await lock.release();
       throw error;
@@ -145,6 +155,7 @@ export class EntryHandle {
 
   /** Record results in one atomic write, after checking the whole file. */
   async record(updates: Readonly<Record<string, Result>>): Promise<void> {
+    await this.refresh(typedAnswers(updates));
     if (this.isFinal) throw this.submittedError();
     const next = this.doc.clone();
     for (const [id, result] of Object.entries(updates)) {
@@ -156,6 +167,7 @@ export class EntryHandle {
 
   /** Submit: every competency judged; results given with it go in the same atomic write. */
   async submit(now: Date, updates: Readonly<Record<string, Result>> = {}): Promise<void> {
+    await this.refresh(typedAnswers(updates, pick(this.ctx.lang, 'soumission', 'submit')));
     if (this.isFinal) throw this.submittedError();
     const next = this.doc.clone();
     for (const [id, result] of Object.entries(updates)) {
@@ -254,6 +266,14 @@ export class EntryHandle {
     }
     await writeFileAtomic(this.file, text);
     this.doc = next;
+    this.held.wrote(text);
+  }
+
+  /** Build the next write on the file as it stands now, should it have been edited by hand. */
+  private async refresh(typed: string): Promise<void> {
+    const fresh = await this.held.reread(typed);
+    this.rereadNotice = fresh?.notice;
+    if (fresh) this.doc = fresh.doc;
   }
 }
 
@@ -284,7 +304,7 @@ async function readOrCreate(
   unit: GradedUnit,
   juror: string,
   file: string,
-): Promise<Document> {
+): Promise<{ doc: Document; text: string | undefined }> {
   const display = displayPath(file, ctx.cwd);
   if ((await pathKind(file)) === 'missing') {
     const doc = new Document(
@@ -292,7 +312,7 @@ async function readOrCreate(
       yamlOptions,
     );
     doc.commentBefore = schemaComment(path.dirname(file), 'entry');
-    return doc;
+    return { doc, text: undefined };
   }
   const read = await readText(file, display, ctx.lang);
   if (read.text === undefined) throw new InvalidFilesError(display, read.diagnostics);
@@ -308,7 +328,7 @@ async function readOrCreate(
       errors,
     );
   }
-  return parsed.source.doc;
+  return { doc: parsed.source.doc, text: read.text };
 }
 
 /** Where one juror's entry stands: no file, draft, submitted, or unreadable/invalid. */

@@ -26,6 +26,7 @@ import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js'
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { displayPath, pathKind } from './files.js';
 import { readText } from './load.js';
+import { HeldFile, typedAnswers } from './reread.js';
 import { schemaComment } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
@@ -48,7 +49,14 @@ export class EvaluationHandle {
     readonly file: string,
     private doc: Document,
     private lock: Lock,
+    private readonly held: HeldFile,
   ) {}
+
+  /**
+   * Set when the last write found the file changed by hand since certif read or wrote it: the
+   * edit was built on the file as it stood, and this says so to the user.
+   */
+  rereadNotice: string | undefined;
 
   /** Lock the evaluation file and read it (or start a new one). */
   static async open(
@@ -76,8 +84,11 @@ export class EvaluationHandle {
       ),
     }));
     try {
-      const doc = await readOrCreate(ctx, candidate, unit, file, now);
-      return new EvaluationHandle(ctx, candidate, unit, file, doc, lock);
+      const { doc, text } = await readOrCreate(ctx, candidate, unit, file, now);
+      const held = new HeldFile(file, displayPath(file, ctx.cwd), lang, text, (source) =>
+        checkSource(ctx, source, candidate.id, unit.id).filter((d) => d.severity === 'error'),
+      );
+      return new EvaluationHandle(ctx, candidate, unit, file, doc, lock, held);
     } catch (error) {
       await lock.release();
       throw error;
@@ -112,6 +123,7 @@ export class EvaluationHandle {
 
   /** Record results (one or many) in one atomic write, after checking the whole file. */
   async record(updates: Readonly<Record<string, Result>>): Promise<void> {
+    await this.refresh(typedAnswers(updates));
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
     for (const [id, result] of Object.entries(updates)) {
@@ -130,6 +142,7 @@ export class EvaluationHandle {
     now: Date,
     updates: Readonly<Record<string, Result>> = {},
   ): Promise<void> {
+    await this.refresh(typedAnswers(updates, pick(this.ctx.lang, 'finalisation', 'finalise')));
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
     for (const [id, result] of Object.entries(updates)) {
@@ -153,6 +166,13 @@ export class EvaluationHandle {
     entries: readonly EntryBinding[],
     finalize?: { by: readonly string[]; at: Date },
   ): Promise<void> {
+    await this.refresh(
+      typedAnswers(
+        Object.fromEntries(
+          reconciliation.map((r) => [r.competency, { verdict: r.decision }] as const),
+        ),
+      ),
+    );
     if (this.isFinal) throw this.finalError();
     const next = this.doc.clone();
     const map: Record<string, unknown> = {};
@@ -189,6 +209,7 @@ export class EvaluationHandle {
     reason: string,
     now: Date,
   ): Promise<void> {
+    await this.refresh(typedAnswers(changes));
     const next = this.doc.clone();
     if (!next.has('amendments')) next.set('amendments', next.createNode([]));
     for (const [id, result] of Object.entries(changes)) {
@@ -264,6 +285,14 @@ export class EvaluationHandle {
     }
     await writeFileAtomic(this.file, text);
     this.doc = next;
+    this.held.wrote(text);
+  }
+
+  /** Build the next write on the file as it stands now, should it have been edited by hand. */
+  private async refresh(typed: string): Promise<void> {
+    const fresh = await this.held.reread(typed);
+    this.rereadNotice = fresh?.notice;
+    if (fresh) this.doc = fresh.doc;
   }
 }
 
@@ -328,7 +357,7 @@ async function readOrCreate(
   unit: GradedUnit,
   file: string,
   now: Date,
-): Promise<Document> {
+): Promise<{ doc: Document; text: string | undefined }> {
   const display = displayPath(file, ctx.cwd);
   if ((await pathKind(file)) === 'missing') {
     const doc = new Document(
@@ -346,7 +375,7 @@ async function readOrCreate(
     doc.commentBefore = schemaComment(path.dirname(file), 'evaluation');
     const jurors = doc.get('jurors', true);
     if (isSeq(jurors)) jurors.flow = true;
-    return doc;
+    return { doc, text: undefined };
   }
   const read = await readText(file, display, ctx.lang);
   if (read.text === undefined) throw new InvalidFilesError(display, read.diagnostics);
@@ -366,5 +395,5 @@ async function readOrCreate(
       errors,
     );
   }
-  return parsed.source.doc;
+  return { doc: parsed.source.doc, text: read.text };
 }

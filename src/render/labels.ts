@@ -139,6 +139,8 @@ const fr = {
   agreementNoneFlagged: 'Aucune compétence à accord faible.',
   agreementNoData:
     'Aucune correction double soumise : il faut deux saisies « submitted » d’un même candidat et d’un même bloc.',
+  pendingEntries: 'en attente : saisies des jurés / rapprochement à faire',
+  statusEntries: 'double correction en cours — non rapprochée',
 };
 
 const en: typeof fr = {
@@ -280,6 +282,8 @@ const en: typeof fr = {
   agreementNoneFlagged: 'No competency with low agreement.',
   agreementNoData:
     'No double marking submitted: it takes two “submitted” entries for the same candidate and bloc.',
+  pendingEntries: 'waiting: jurors’ entries / reconciliation to do',
+  statusEntries: 'blind double marking under way — not reconciled',
 };
 
 /** Labels of the documents, by language. */

@@ -301,7 +301,9 @@ export function pvModel(
         const undecided =
           x && !decided && x.proposal !== 'none'
             ? x.proposal === 'pending'
-              ? t.pendingDraft
+              ? x.evidence.kind === 'entries'
+                ? t.pendingEntries
+                : t.pendingDraft
               : `${t.proposed} : ${decisionText(x.proposal, t)}`
             : undefined;
         return {
