@@ -239,6 +239,24 @@ describe('findings of the code review, kept fixed', () => {
     expect(await readFile(file, 'utf8')).toBe('x');
   });
 
+  it('a project with two référentiels of its own is asked which one, never given the bundled one', async () => {
+    const own = path.join(project.root, 'referentials');
+    const [first] = (await readdir(own)).filter((f) => f.endsWith('.yaml'));
+    const text = await readFile(path.join(own, first ?? ''), 'utf8');
+    await writeFile(path.join(own, 'autre.yaml'), text.replace(/^id: .*$/m, 'id: autre-titre'));
+    for (const argv of [['show'], ['export', 'case']]) {
+      const r = await runInProcess(argv, { cwd: project.root });
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toContain('plusieurs référentiels (autre-titre, relation-client)');
+      expect(r.stdout).toBe('');
+    }
+    const chosen = await runInProcess(['show', '--referential', 'autre-titre'], {
+      cwd: project.root,
+    });
+    expect(chosen.code).toBe(0);
+    expect(chosen.stdout).toContain('(autre-titre ');
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(
