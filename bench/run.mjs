@@ -54,12 +54,10 @@ const ajvBin = path.join(repo, 'node_modules/.bin/ajv');
 const rel = (p) => path.relative(workload, p) || '.';
 const EVAL_GLOB = 'sessions/bench/evaluations/*/*.yaml';
 
-// certif runs as a user's shell runs it, through its launcher (bin/certif.js and its #! line),
-// as ajv-cli runs through node_modules/.bin/ajv.
 const commands = {
   nodeE0: { name: 'node -e 0', argv: [node, '-e', '0'], group: 'startup' },
-  version: { name: 'certif --version', argv: [certif, '--version'], group: 'startup' },
-  validate: { name: 'certif validate', argv: [certif, 'validate'], group: 'work' },
+  version: { name: 'certif --version', argv: [node, certif, '--version'], group: 'startup' },
+  validate: { name: 'certif validate', argv: [node, certif, 'validate'], group: 'work' },
   ajv: {
     name: 'ajv validate (ajv-cli 5)',
     argv: [
@@ -85,7 +83,17 @@ const commands = {
   },
   render: {
     name: 'certif render sheet --all --format html',
-    argv: [certif, 'render', 'sheet', '--all', '--format', 'html', '--session', 'sessions/bench'],
+    argv: [
+      node,
+      certif,
+      'render',
+      'sheet',
+      '--all',
+      '--format',
+      'html',
+      '--session',
+      'sessions/bench',
+    ],
     group: 'work',
   },
 };

@@ -59,7 +59,7 @@ export function startEvaluationPool(count: number): EvaluationPool {
     try {
       threads.push(
         new Worker(new URL('./check-worker.js', import.meta.url), {
-          // As bin/certif.js does for the main thread: small semi-spaces, less memory, same CPU.
+          // Small semi-spaces: a thread's memory stays low for the same CPU time (measured).
           resourceLimits: { maxYoungGenerationSizeMb: 6 },
         }),
       );
