@@ -4,6 +4,9 @@
  * renderers that allow HTML. Every string of a Markdown view model goes through this.
  */
 export function escapeMarkdown(text: string): string {
+  // A bare number (-0,11, -3, +2.5) cannot open a list, a heading or a formula-looking cell in
+  // Markdown, and a backslash before its sign shows literally in a table: leave it as it is.
+  if (/^[-+]?\d+(?:[.,]\d+)?$/.test(text)) return text;
   return text
     .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
     .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)

@@ -278,8 +278,25 @@ function kappaText(r: AgreementRow, lang: Lang): { kappa: string; strength: stri
   };
 }
 
+/** Observed agreement from which a low kappa is explained as the "kappa paradox". */
+export const HIGH_OBSERVED = 0.85;
+
+/**
+ * Why a low kappa sits next to a high observed agreement: with nearly all verdicts the same,
+ * chance agreement is high and kappa swings on one or two verdicts. Empty when not the case.
+ */
+function paradox(r: AgreementRow, lang: Lang): string {
+  if (!r.low || r.n === 0 || r.agreements / r.n < HIGH_OBSERVED) return '';
+  return pick(
+    lang,
+    'Presque tous les verdicts sont identiques : l’accord attendu par hasard est élevé et κ devient instable (un ou deux verdicts le font varier fortement). Lire l’accord observé et les effectifs.',
+    'Nearly all verdicts are the same: chance agreement is high and κ becomes unstable (one or two verdicts swing it). Read the observed agreement and the counts.',
+  );
+}
+
 function agreementRowModel(r: AgreementRow, lang: Lang, label: string) {
   return {
+    paradox: paradox(r, lang),
     address: r.unit && r.competency ? `${r.unit}.${r.competency}` : '',
     label,
     n: r.n,
