@@ -718,7 +718,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         '--by <table>',
         h('une ligne par bloc ou par compétence', 'one row per bloc or per competency'),
       )
-        .choices(['bloc', 'competency'])
+        .choices(['bloc', 'competence', 'competency'])
         .default('bloc'),
     )
     .option(
@@ -728,10 +728,12 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     .action(
       async (
         session: string | undefined,
-        opts: { session?: string; by: 'bloc' | 'competency'; out?: string },
+        opts: { session?: string; by: 'bloc' | 'competence' | 'competency'; out?: string },
       ) => {
         const { exportCsv } = await import('../commands/export.js');
-        code = await exportCsv(session, { ...opts, lang }, io);
+        // The French UI says "compétence": both spellings name the same table.
+        const by = opts.by === 'bloc' ? 'bloc' : 'competency';
+        code = await exportCsv(session, { ...opts, by, lang }, io);
       },
     );
 
