@@ -61,7 +61,9 @@ describe('blind double marking, from the first entry to a valid final evaluation
       '--submit',
     );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('saisie de jdupont, c001 BC01 : 15/15 · soumise (définitive)');
+    expect(r.stderr).toContain(
+      '✔ Saisie de jdupont soumise (définitive) — c001 BC01 : 15/15 répondue(s), dont 15 enregistrée(s) à l’instant',
+    );
     const entry = parse((await project.read(entryRel('jdupont'))) ?? '') as EntryFile;
     expect(entry.status).toBe('submitted');
     expect(entry.hash).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -285,7 +285,18 @@ describe('certif grade --juror on a terminal (blind double marking)', () => {
     const summary = t.screen();
     expect(summary).toContain('[s] soumettre ma saisie (définitive)');
     expect(summary).not.toContain('[f] finaliser');
+    // [s] asks first: anything but o/y keeps the entry a draft.
     t.send('s');
+    await t.waitFor('Soumettre définitivement ? o/N');
+    t.send('n');
+    await t.waitFor('Soumission annulée : saisie en brouillon.');
+    const draft = parse(
+      (await project.read(`sessions/${project.session}/entries/c001/BC01/pmartin.yaml`)) ?? '',
+    ) as EvaluationFile;
+    expect(draft.status).not.toBe('submitted');
+    t.send('s');
+    await t.waitFor('Soumettre définitivement ? o/N');
+    t.send('o');
     await t.waitFor('Saisie de pmartin soumise', { in: 'all' });
     expect((await t.exited).exitCode).toBe(0);
 
@@ -360,6 +371,60 @@ describe('certif grade --juror on a terminal (blind double marking)', () => {
     ]);
     const v = await runInProcess(['validate'], { cwd: project.root });
     expect(v.code, v.stdout).toBe(0);
+
+    // Re-run with flags on a terminal: the replaced decisions are named, then asked; N keeps them.
+    const flags = ['--decision', 'C2=acquis', '--reason', 'C2=Revu en commission'];
+    const again = spawnCertif(
+      [
+        'reconcile',
+        'c001',
+        'BC01',
+        ...flags,
+        '--decision',
+        'C4=acquis',
+        '--reason',
+        'C4=Exemples chiffrés donnés à l’oral',
+      ],
+      { cwd: project.root },
+    );
+    running.push(again);
+    const asked = await again.waitFor('Remplacer ces décisions ? o/N', { in: 'all' });
+    expect(asked).toContain('Ce rapprochement remplace 1 décision(s) du jury');
+    expect(asked).toContain(
+      'BC01.C2 : Non acquis (« Reformulation non observée ») → Acquis (« Revu en commission »)',
+    );
+    again.send('n');
+    await again.waitFor('Rien n’a été remplacé', { in: 'all' });
+    expect((await again.exited).exitCode).toBe(0);
+    const kept = parse(
+      (await project.read(`sessions/${project.session}/evaluations/c001/BC01.yaml`)) ?? '',
+    ) as typeof joint;
+    expect(kept.reconciliation[0]?.reason).toBe('Reformulation non observée');
+    const yes = spawnCertif(
+      [
+        'reconcile',
+        'c001',
+        'BC01',
+        ...flags,
+        '--decision',
+        'C4=acquis',
+        '--reason',
+        'C4=Exemples chiffrés donnés à l’oral',
+      ],
+      { cwd: project.root },
+    );
+    running.push(yes);
+    await yes.waitFor('Remplacer ces décisions ? o/N', { in: 'all' });
+    yes.send('o');
+    await yes.waitFor('Rapprochement enregistré', { in: 'all' });
+    expect((await yes.exited).exitCode).toBe(0);
+    const replaced = parse(
+      (await project.read(`sessions/${project.session}/evaluations/c001/BC01.yaml`)) ?? '',
+    ) as typeof joint;
+    expect(replaced.reconciliation[0]).toMatchObject({
+      decision: 'acquis',
+      reason: 'Revu en commission',
+    });
   });
 
   it('refuses the joint evaluation on a terminal in a blind session (exit 1)', async () => {

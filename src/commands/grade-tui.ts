@@ -814,6 +814,21 @@ async function summary(
         );
         continue;
       }
+      // A submitted entry can no longer be changed: one stray key must not make it final.
+      term.write(pick(lang, 'Soumettre définitivement ? o/N ', 'Submit as final? y/N '));
+      const answer = await term.key();
+      const yes = (answer.key.name ?? answer.str ?? '').toLowerCase();
+      term.write('\n');
+      if (yes !== 'o' && yes !== 'y') {
+        notice = c.yellow(
+          pick(
+            lang,
+            'Soumission annulée : saisie en brouillon.',
+            'Submission cancelled: entry kept as a draft.',
+          ),
+        );
+        continue;
+      }
       try {
         term.write(c.green(await own.finish()));
       } catch (error) {

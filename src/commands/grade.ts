@@ -375,6 +375,18 @@ async function gradeEntry(
     if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
     const answered = Object.keys(handle.results()).length;
     // Only this juror's own figures: nothing about the other juror's entry.
+    const total = handle.competencyIds.length;
+    if (submit) {
+      // "0 answer(s) recorded" would hide what did happen: the entry became final.
+      io.stderr.write(
+        pick(
+          lang,
+          `✔ Saisie de ${juror} soumise (définitive) — ${candidate.id} ${unit.id} : ${answered}/${total} répondue(s)${count > 0 ? `, dont ${count} enregistrée(s) à l’instant` : ''}\n  ${displayPath(handle.file, io.cwd)}\n`,
+          `✔ ${juror}’s entry submitted (final) — ${candidate.id} ${unit.id}: ${answered}/${total} answered${count > 0 ? `, ${count} of them recorded now` : ''}\n  ${displayPath(handle.file, io.cwd)}\n`,
+        ),
+      );
+      return 0;
+    }
     io.stderr.write(
       pick(
         lang,
