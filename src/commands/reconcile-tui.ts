@@ -102,3 +102,20 @@ export async function interactiveDecisions(
     term.close();
   }
 }
+
+/** Ask a yes/no question on the terminal: only o/y says yes (Ctrl-C and anything else say no). */
+export async function confirm(io: Io, question: string): Promise<boolean> {
+  const term = new Terminal(io);
+  try {
+    term.write(question);
+    const { str, key } = await term.key();
+    term.write('\n');
+    const k = (key.name ?? str ?? '').toLowerCase();
+    return k === 'o' || k === 'y';
+  } catch (error) {
+    if (error instanceof Interrupted) return false;
+    throw error;
+  } finally {
+    term.close();
+  }
+}

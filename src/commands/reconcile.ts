@@ -161,6 +161,27 @@ export async function reconcileCommand(
         at,
       };
     });
+    const replaced = replacedText(unit, handle.value.reconciliation ?? [], reconciliation, lang);
+    if (replaced) {
+      io.stderr.write(replaced);
+      if (io.stdinIsTTY && io.stdoutIsTTY) {
+        const { confirm } = await import('./reconcile-tui.js');
+        const yes = await confirm(
+          io,
+          pick(lang, 'Remplacer ces décisions ? o/N ', 'Replace these decisions? y/N '),
+        );
+        if (!yes) {
+          io.stderr.write(
+            pick(
+              lang,
+              'Rien n’a été remplacé : le rapprochement précédent est conservé.\n',
+              'Nothing was replaced: the earlier reconciliation is kept.\n',
+            ),
+          );
+          return 0;
+        }
+      }
+    }
     await handle.reconcile(
       jointResults(unit, entries, reconciliation),
       reconciliation,
@@ -197,6 +218,40 @@ function doneText(
         `✔ Rapprochement enregistré — ${candidate.id} ${unit.id} : ${decided} décision(s) du jury, ${total - decided} concordance(s) reprise(s) · brouillon\n  ${path}\n  → Pour finaliser : certif grade ${candidate.id} ${unit.id} --finalize --by ${jury}\n`,
         `✔ Reconciliation recorded — ${candidate.id} ${unit.id}: ${decided} jury decision(s), ${total - decided} agreement(s) carried over · draft\n  ${path}\n  → To finalise: certif grade ${candidate.id} ${unit.id} --finalize --by ${jury}\n`,
       );
+}
+
+/**
+ * The earlier joint decisions a new reconciliation changes (verdict or reason), old → new, for
+ * stderr; empty when nothing earlier is changed. A reconciliation is the jury's record: it is
+ * never replaced silently.
+ */
+export function replacedText(
+  unit: GradedUnit,
+  before: readonly Reconciled[],
+  after: readonly Reconciled[],
+  lang: Lang,
+): string {
+  const lines: string[] = [];
+  for (const old of before) {
+    const now = after.find((r) => r.competency === old.competency);
+    if (now && now.decision === old.decision && now.reason === old.reason) continue;
+    const was = `${verdictText(old.decision, lang)} (« ${old.reason} »)`;
+    const is = now
+      ? `${verdictText(now.decision, lang)} (« ${now.reason} »)`
+      : pick(lang, 'plus de décision', 'no decision any more');
+    lines.push(`  ${unit.id}.${old.competency} : ${was} → ${is}`);
+  }
+  if (lines.length === 0) return '';
+  const when = before[0]?.at.slice(0, 10) ?? '';
+  return (
+    pick(
+      lang,
+      `Ce rapprochement remplace ${lines.length} décision(s) du jury enregistrée(s) le ${when} :\n`,
+      `This reconciliation replaces ${lines.length} jury decision(s) recorded on ${when}:\n`,
+    ) +
+    lines.join('\n') +
+    '\n'
+  );
 }
 
 /** Every juror's entry, each submitted and sound; otherwise a refusal naming who is pending. */
