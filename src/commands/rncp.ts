@@ -230,11 +230,13 @@ export async function rncpImportCommand(
   } else {
     io.stdout.write(skeleton.text);
   }
+  // On stdout (--out -) there is no file to name: the summary alone, on stderr.
+  const where = target ? pick(lang, `${targetDisplay} : `, `${targetDisplay}: `) : '';
   io.stderr.write(
     pick(
       lang,
-      `${targetDisplay} : ${fiche.number} « ${oneLine(fiche.title)} », ${skeleton.blocs} bloc(s), ${skeleton.competencies} compétence(s), ${skeleton.placeholders} place(s) « À COMPLÉTER ».\n`,
-      `${targetDisplay}: ${fiche.number} "${oneLine(fiche.title)}", ${skeleton.blocs} bloc(s), ${skeleton.competencies} competenc(ies), ${skeleton.placeholders} place(s) marked "À COMPLÉTER".\n`,
+      `${where}${fiche.number} « ${oneLine(fiche.title)} », ${skeleton.blocs} bloc(s), ${skeleton.competencies} compétence(s), ${skeleton.placeholders} place(s) « À COMPLÉTER ».\n`,
+      `${where}${fiche.number} "${oneLine(fiche.title)}", ${skeleton.blocs} bloc(s), ${skeleton.competencies} competenc(ies), ${skeleton.placeholders} place(s) marked "À COMPLÉTER".\n`,
     ),
   );
   if (!fiche.active) {
@@ -256,13 +258,15 @@ export async function rncpImportCommand(
     );
     io.stderr.write(stylish(unexpected, { lang, files: 1, strict: false }));
   }
-  io.stderr.write(
-    pick(
-      lang,
-      `  → Complétez les places marquées, puis lancez « certif validate ${targetDisplay === '-' ? '' : targetDisplay} ».\n`,
-      `  → Fill in the marked places, then run "certif validate ${targetDisplay === '-' ? '' : targetDisplay}".\n`,
-    ),
-  );
+  if (target) {
+    io.stderr.write(
+      pick(
+        lang,
+        `  → Complétez les places marquées, puis lancez « certif validate ${targetDisplay} ».\n`,
+        `  → Fill in the marked places, then run "certif validate ${targetDisplay}".\n`,
+      ),
+    );
+  }
   return 0;
 }
 
