@@ -165,7 +165,9 @@ describe('blind double marking: submit and reconcile say what they do', () => {
       'C5=Motif revu',
     );
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toContain('Ce rapprochement remplace 1 décision(s) du jury');
+    expect(second.stderr).toContain(
+      'Ce rapprochement remplace 1 décision(s) du jury enregistrée(s) le 12 juin 2026 :',
+    );
     expect(second.stderr).toContain(
       'BC01.C5 : Non acquis (« Motif initial ») → Acquis (« Motif revu »)',
     );

@@ -22,6 +22,7 @@ import {
   openSession,
   type SessionContext,
 } from '../project/session.js';
+import { formatDate } from '../render/view-models.js';
 import { differences } from '../rules/double-marking.js';
 import { competencyId } from './grade-input.js';
 import { assertReconciled, checkSigners, juryOf } from './grade.js';
@@ -242,7 +243,7 @@ export function replacedText(
     lines.push(`  ${unit.id}.${old.competency} : ${was} → ${is}`);
   }
   if (lines.length === 0) return '';
-  const when = before[0]?.at.slice(0, 10) ?? '';
+  const when = formatDate(before[0]?.at.slice(0, 10), lang);
   return (
     pick(
       lang,
