@@ -124,6 +124,12 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
     'juries: {}',
     pick(
       lang,
+      '# Double correction à l’aveugle (chaque juré saisit seul, puis certif reconcile) : décommentez.',
+      '# Blind double marking (each juror grades alone, then certif reconcile): uncomment.',
+    ),
+    '# double_marking: blind',
+    pick(
+      lang,
       '# Candidats : certif candidates import candidats.csv',
       '# Candidates: certif candidates import candidates.csv',
     ),
