@@ -257,6 +257,19 @@ describe('findings of the code review, kept fixed', () => {
     expect(chosen.stdout).toContain('(autre-titre ');
   });
 
+  it('validate: from inside a session it checks the project; an empty folder is not "no problem"', async () => {
+    const inside = await runInProcess(['validate', '--format', 'json'], {
+      cwd: project.sessionDir,
+    });
+    expect(inside.code).toBe(0);
+    // The référentiel and session.yaml at least: the whole project, not the session folder alone.
+    expect((JSON.parse(inside.stdout) as { files: number }).files).toBeGreaterThan(1);
+    await mkdir(path.join(project.root, 'vide'));
+    const empty = await certif('validate', 'vide', '--strict');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('Aucun fichier YAML dans vide');
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

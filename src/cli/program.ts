@@ -933,12 +933,15 @@ const helpTitlesFr: Record<string, string> = {
 
 /**
  * Commander's help in the user's language: section titles, and the choices and defaults it adds
- * after each description (a `false` default of a flag tells a user nothing: left out).
+ * after each description.
  */
 function helpIn(lang: 'fr' | 'en'): Partial<Help> {
   const base = new Help();
   const extras = (text: string) => {
-    const out = text.replace(/ ?\(default: false\)$/, '').replace(/, default: false\)$/, ')');
+    // `false` for a flag and `[]` for a repeatable option tell a user nothing: left out.
+    const out = text
+      .replace(/ ?\(default: (?:false|\[\])\)$/, '')
+      .replace(/, default: (?:false|\[\])\)$/, ')');
     return lang === 'fr'
       ? out.replace(/\(choices: /, '(choix : ').replace(/([(,] ?)default: /, '$1défaut : ')
       : out;

@@ -28,10 +28,12 @@ export async function resolveTargets(
   lang: Lang,
 ): Promise<string[]> {
   const targets: string[] = [];
+  // Without paths: the project the current folder belongs to (run from inside a session too).
+  const project = paths.length > 0 ? io.cwd : await findProjectRoot(io.cwd).catch(() => io.cwd);
   const roots =
     paths.length > 0
       ? paths.map((p) => path.resolve(io.cwd, p))
-      : [path.join(io.cwd, 'referentials'), path.join(io.cwd, 'sessions')];
+      : [path.join(project, 'referentials'), path.join(project, 'sessions')];
   let found = 0;
   for (const root of roots) {
     const kind = await pathKind(root);
@@ -53,8 +55,27 @@ export async function resolveTargets(
       continue;
     }
     found += 1;
-    if (kind === 'dir') targets.push(...(await yamlFilesUnder(root)));
-    else targets.push(root);
+    if (kind !== 'dir') {
+      targets.push(root);
+      continue;
+    }
+    const inside = await yamlFilesUnder(root);
+    if (inside.length === 0 && paths.length > 0) {
+      // A mistyped folder in a CI job must not pass as "no problem".
+      throw new UsageError(
+        pick(
+          lang,
+          `Aucun fichier YAML dans ${displayPath(root, io.cwd)} : rien à vérifier.`,
+          `No YAML file in ${displayPath(root, io.cwd)}: nothing to check.`,
+        ),
+        pick(
+          lang,
+          'Vérifiez le chemin donné à certif validate.',
+          'Check the path given to certif validate.',
+        ),
+      );
+    }
+    targets.push(...inside);
   }
   if (paths.length === 0 && found === 0) {
     throw new UsageError(

@@ -281,8 +281,8 @@ export async function resolveReferential(
         ),
         pick(
           lang,
-          'Donnez son id (ou id@version), par exemple --referential ' + (ids[0] ?? '') + '.',
-          'Give its id (or id@version), for example --referential ' + (ids[0] ?? '') + '.',
+          `Donnez son id (ou id@version) à la commande, par exemple ${ids[0] ?? ''}.`,
+          `Give the command its id (or id@version), for example ${ids[0] ?? ''}.`,
         ),
       );
     }

@@ -7,7 +7,17 @@ import type { Lang } from '../diagnostics/diagnostic.js';
 import { displayPath } from '../project/files.js';
 import { writeFileAtomic } from '../source/write.js';
 
-const WRITE_ERRORS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC']);
+const WRITE_ERRORS = new Set([
+  'EEXIST',
+  'ENOTDIR',
+  'EISDIR',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOSPC',
+  // A folder that cannot be created there (/proc/x): still the user's path to change.
+  'ENOENT',
+]);
 
 /** A folder or file that cannot be written is the user's to fix (exit 1), not a bug. */
 export async function writing<T>(
