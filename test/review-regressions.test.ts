@@ -270,6 +270,16 @@ describe('findings of the code review, kept fixed', () => {
     expect(empty.stderr).toContain('Aucun fichier YAML dans vide');
   });
 
+  it('grade without a terminal names a mistyped candidate or bloc first', async () => {
+    const who = await certif('grade', 'c0001', 'BC01');
+    expect(who.code).toBe(2);
+    expect(who.stderr).toContain('Candidat inconnu : c0001');
+    const what = await certif('grade', 'c001', 'BC09');
+    expect(what.code).toBe(2);
+    expect(what.stderr).toContain('Bloc inconnu : BC09');
+    expect((await certif('grade', 'c001', 'BC01')).stderr).toContain('Pas de terminal interactif');
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

@@ -164,6 +164,16 @@ export async function gradeCommand(
     );
   }
   if (!hasFlags && !(io.stdinIsTTY && io.stdoutIsTTY)) {
+    // A mistyped candidate or bloc is the first thing to say, terminal or not.
+    if (candidateId !== undefined) {
+      const ctx = await openSession(
+        await findSessionDir(options.session, io.cwd, lang),
+        io.cwd,
+        lang,
+      );
+      const candidate = findCandidate(ctx, candidateId);
+      if (unitId !== undefined) findUnit(ctx, candidate, unitId);
+    }
     throw new UsageError(
       pick(
         lang,
