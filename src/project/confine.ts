@@ -138,3 +138,18 @@ export function symlinkDiagnostic(
     { file: display, line: 1, column: 1 },
   );
 }
+
+/** The `file/symlink` diagnostic of a path that is itself a symbolic link, or undefined. */
+export function linkDiagnostic(abs: string, display: string, lang: Lang): Diagnostic | undefined {
+  try {
+    if (!lstatSync(abs).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return diagnostic(
+    lang,
+    'file/symlink',
+    { link: display, target: linkTarget(abs) },
+    { file: display, line: 1, column: 1 },
+  );
+}
