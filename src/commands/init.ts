@@ -4,6 +4,7 @@ import type { Io } from '../cli/io.js';
 import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
+import { assertInsideProject } from '../project/confine.js';
 import { displayPath, pathKind } from '../project/files.js';
 import {
   availableReferentials,
@@ -85,6 +86,7 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
     );
   }
   const root = path.dirname(path.dirname(dir));
+  assertInsideProject(root, file, lang, io.cwd);
   const projectRoot =
     (await pathKind(path.join(root, 'sessions'))) === 'dir' ? root : await findProjectRoot(root);
   const loaded = await resolveReferential(options.referential, projectRoot, io.cwd, lang);
@@ -156,6 +158,7 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
   if (path.dirname(loaded.abs) !== refDir) {
     const own = await availableReferentials(root, io.cwd, lang);
     if (!own.some((r) => !r.bundled && r.ref.id === ref.id && r.ref.version === ref.version)) {
+      assertInsideProject(root, refDir, lang, io.cwd);
       await mkdir(refDir, { recursive: true });
       let dest = path.join(refDir, `${ref.id}.yaml`);
       if ((await pathKind(dest)) !== 'missing')
@@ -174,6 +177,8 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
           ),
         );
       }
+      // lstat, not stat: a dangling link reads as missing above, and copyFile would follow it.
+      assertInsideProject(root, dest, lang, io.cwd);
       const text = await readFile(loaded.abs, 'utf8');
       const withSchema = text.replace(
         /^# yaml-language-server: \$schema=.*$/m,
@@ -185,6 +190,7 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
     }
   }
 
+  assertInsideProject(root, file, lang, io.cwd);
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(file, text);
   io.stderr.write(

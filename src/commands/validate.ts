@@ -5,6 +5,7 @@ import { pick } from '../cli/lang.js';
 import { sortDiagnostics, type Diagnostic, type Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/messages.js';
 import type { FileKind } from '../schema/registry.js';
+import { linkDiagnostic } from '../project/confine.js';
 import { classify, displayPath, pathKind, yamlFilesUnder } from '../project/files.js';
 import { checkProject, type CheckedFile } from '../project/check.js';
 import { noStyle, reporters, terminalStyle, type ReporterName } from '../report/reporters.js';
@@ -140,9 +141,16 @@ export async function validateCommand(
 ): Promise<number> {
   const targets = await resolveTargets(paths, io, options.lang);
   const csvs = targets.filter(isCsv);
+  // A link is reported as such wherever it sits (under entries/ too), and never read.
+  const links: Diagnostic[] = [];
   const classified = targets
     .filter((t) => !isCsv(t))
-    .map((abs) => ({ abs, display: displayPath(abs, io.cwd), kind: classify(abs) }));
+    .map((abs) => ({ abs, display: displayPath(abs, io.cwd), kind: classify(abs) }))
+    .filter((f) => {
+      const linked = linkDiagnostic(f.abs, f.display, options.lang);
+      if (linked) links.push(linked);
+      return !linked;
+    });
   const files = classified.filter(
     (f): f is typeof f & { kind: FileKind } => f.kind !== 'misplaced',
   );
@@ -163,7 +171,7 @@ export async function validateCommand(
     cwd: io.cwd,
     ...(threads !== undefined && /^\d+$/.test(threads) ? { workers: Number(threads) } : {}),
   });
-  const all = [...checked.flatMap((f) => f.diagnostics), ...misplaced];
+  const all = [...checked.flatMap((f) => f.diagnostics), ...misplaced, ...links];
   for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));
   const diagnostics: Diagnostic[] = sortDiagnostics(all);
   const reporter = reporters[options.format];

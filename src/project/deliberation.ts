@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../source/write.js';
 import { validateSchema } from '../schema/diagnostics.js';
 import { entryPath, isBlind } from './entry-store.js';
 import { sessionStates, type UnitState } from './evaluations.js';
+import { assertInsideProject } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 import { readTextFile } from './load.js';
 import { schemaComment } from './schema-line.js';
@@ -210,6 +211,7 @@ export async function writeDeliberation(ctx: SessionContext, doc: Document): Pro
       errors,
     );
   }
+  assertInsideProject(ctx.root, file, ctx.lang, ctx.cwd);
   await writeFileAtomic(file, text);
 }
 
@@ -240,6 +242,7 @@ export function assertOpen(ctx: SessionContext, d: Deliberation | undefined): vo
 
 /** Lock deliberation.yaml for a read-modify-write by one command. */
 export function lockDeliberation(ctx: SessionContext, now: Date): Promise<Lock> {
+  assertInsideProject(ctx.root, deliberationPath(ctx), ctx.lang, ctx.cwd);
   const display = displayPath(deliberationPath(ctx), ctx.cwd);
   return lockForCommand(deliberationPath(ctx), 'certif deliberate', now, (o) => ({
     message: pick(

@@ -24,6 +24,7 @@ import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { assertNotClosed } from './evaluation-store.js';
+import { assertInsideProject, symlinkDiagnostic } from './confine.js';
 import { displayPath, pathKind, yamlFilesUnder } from './files.js';
 import { loadFile, readText } from './load.js';
 import { HeldFile, typedAnswers } from './reread.js';
@@ -98,6 +99,8 @@ export class EntryHandle {
     checkJuror(ctx, unit, juror);
     const file = entryPath(ctx, candidate.id, unit.id, juror);
     await assertNotClosed(ctx);
+    // Before mkdir: a folder created through a link would already be outside the project.
+    assertInsideProject(ctx.root, file, lang, ctx.cwd);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
     await cleanOrphanTemps(path.dirname(file));
     const lock = await lockForCommand(file, who, now, (o) => ({
@@ -264,6 +267,8 @@ export class EntryHandle {
         diagnostics,
       );
     }
+    // Checked again at each write: the link may have been planted while the file was open.
+    assertInsideProject(this.ctx.root, this.file, this.ctx.lang, this.ctx.cwd);
     await writeFileAtomic(this.file, text);
     this.doc = next;
     this.held.wrote(text);
@@ -353,11 +358,16 @@ export async function readEntries(
   const out: EntryRead[] = [];
   for (const juror of jurors) {
     const file = entryPath(ctx, candidate.id, unit.id, juror);
+    const display = displayPath(file, ctx.cwd);
+    const linked = symlinkDiagnostic(ctx.root, file, display, ctx.lang, ctx.cwd);
+    if (linked) {
+      out.push({ juror, file, state: 'invalid', diagnostics: [linked] });
+      continue;
+    }
     if (!existsSync(file)) {
       out.push({ juror, file, state: 'absent', diagnostics: [] });
       continue;
     }
-    const display = displayPath(file, ctx.cwd);
     const loaded = await loadFile<Entry>(file, display, 'entry', ctx.lang);
     if (!loaded.value || !loaded.source) {
       out.push({ juror, file, state: 'invalid', diagnostics: loaded.diagnostics });

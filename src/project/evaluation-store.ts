@@ -24,6 +24,7 @@ import { validateSchema } from '../schema/diagnostics.js';
 import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
+import { assertInsideProject } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 import { readText } from './load.js';
 import { HeldFile, typedAnswers } from './reread.js';
@@ -69,6 +70,8 @@ export class EvaluationHandle {
     const { lang } = ctx;
     const file = evaluationPath(ctx, candidate.id, unit.id);
     await assertNotClosed(ctx);
+    // Before mkdir: a folder created through a link would already be outside the project.
+    assertInsideProject(ctx.root, file, lang, ctx.cwd);
     await mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
     await cleanOrphanTemps(path.dirname(file));
     const lock = await lockForCommand(file, who, now, (o) => ({
@@ -283,6 +286,8 @@ export class EvaluationHandle {
         diagnostics,
       );
     }
+    // Checked again at each write: the link may have been planted while the file was open.
+    assertInsideProject(this.ctx.root, this.file, this.ctx.lang, this.ctx.cwd);
     await writeFileAtomic(this.file, text);
     this.doc = next;
     this.held.wrote(text);

@@ -9,6 +9,7 @@ import { diagnostic } from '../diagnostics/messages.js';
 import { brokenHashLink } from '../model/evaluation-hash.js';
 // The evaluation rules register the messages of evaluation/tampered.
 import '../rules/evaluation.js';
+import { symlinkDiagnostic } from './confine.js';
 import { displayPath } from './files.js';
 import { loadFile } from './load.js';
 import type { SessionContext } from './session.js';
@@ -34,6 +35,10 @@ export async function unitState(
 ): Promise<UnitState> {
   const file = evaluationPath(ctx, candidate.id, unit.id);
   const total = competenciesOf(unit).length;
+  // Before existsSync, which follows links: a linked candidate folder is reported, not read.
+  const linked = symlinkDiagnostic(ctx.root, file, displayPath(file, ctx.cwd), ctx.lang, ctx.cwd);
+  if (linked)
+    return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [linked] };
   if (!existsSync(file)) {
     return { candidate, unit, file, state: 'not_started', answered: 0, total, diagnostics: [] };
   }

@@ -33,7 +33,11 @@ export function displayPath(abs: string, cwd: string): string {
 
 const SKIP = new Set(['node_modules', 'dist', 'coverage']);
 
-/** Every .yaml/.yml file under a folder, sorted, skipping hidden folders and node_modules. */
+/**
+ * Every .yaml/.yml file under a folder, sorted, skipping hidden folders and node_modules. A
+ * symbolic link (to a file or a folder, whatever its name) is listed, never followed: reading it
+ * then reports `file/symlink`, so a link planted in a project is neither skipped nor walked.
+ */
 // eslint-disable-next-line @typescript-eslint/require-await -- async for callers; sync inside for speed
 export async function yamlFilesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -55,6 +59,8 @@ export async function yamlFilesUnder(dir: string): Promise<string[]> {
       } else if (entry.isDirectory()) {
         if (!SKIP.has(entry.name)) stack.push(full);
       } else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) {
+        out.push(full);
+      } else if (entry.isSymbolicLink() && !SKIP.has(entry.name)) {
         out.push(full);
       }
     }

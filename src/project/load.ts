@@ -1,9 +1,11 @@
 import { InvalidFilesError } from '../cli/errors.js';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/messages.js';
 import { parseYaml, decodeUtf8, type SourceFile } from '../source/parse.js';
 import { validateSchema } from '../schema/diagnostics.js';
+// Registers the message of file/symlink.
+import './confine.js';
 import type { FileKind } from '../schema/registry.js';
 
 /** Largest file certif reads: its files are a few kilobytes. */
@@ -19,10 +21,21 @@ export interface Loaded<T> {
 
 const at1 = (file: string) => ({ file, line: 1, column: 1 });
 
+/** Read-only, and a symbolic link is not followed (ELOOP): it could point outside the project. */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+function linkTarget(file: string): string {
+  try {
+    return readlinkSync(file);
+  } catch {
+    return '?';
+  }
+}
+
 /**
  * Read a file as UTF-8 text, or the diagnostics saying why it cannot be. Synchronous on purpose:
  * a CLI reading thousands of small files is fastest that way (the size is checked on the open
- * file, before reading it).
+ * file, before reading it). A file that is a symbolic link is reported (`file/symlink`), not read.
  */
 export function readTextSync(
   absPath: string,
@@ -31,7 +44,7 @@ export function readTextSync(
 ): { text?: string; diagnostics: Diagnostic[] } {
   let fd: number | undefined;
   try {
-    fd = openSync(absPath, 'r');
+    fd = openSync(absPath, READ_FLAGS);
     const info = fstatSync(fd);
     if (info.isDirectory())
       return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
@@ -55,6 +68,12 @@ export function readTextSync(
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EISDIR')
       return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
+    if (code === 'ELOOP') {
+      const target = linkTarget(absPath);
+      return {
+        diagnostics: [diagnostic(lang, 'file/symlink', { link: display, target }, at1(display))],
+      };
+    }
     return {
       diagnostics: [
         diagnostic(lang, 'file/unreadable', { reason: code ?? String(error) }, at1(display)),

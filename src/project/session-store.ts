@@ -12,6 +12,7 @@ import { documentText } from '../source/edit.js';
 import { parseYamlText } from '../source/parse.js';
 import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
 import { checkPinnedReferential } from './check.js';
+import { assertInsideProject } from './confine.js';
 import { displayPath } from './files.js';
 import { readText } from './load.js';
 import type { LoadedReferential } from './referentials.js';
@@ -53,6 +54,9 @@ export async function editSessionFile(
 ): Promise<void> {
   const { cwd, lang } = options;
   const display = displayPath(file, cwd);
+  // sessions/<id>/session.yaml: the project root is two folders up, as openSession has it.
+  const root = path.resolve(path.dirname(file), '..', '..');
+  assertInsideProject(root, file, lang, cwd);
   const lock = await lockForCommand(file, options.who, options.now, (o) => ({
     message: pick(
       lang,
@@ -95,6 +99,7 @@ export async function editSessionFile(
         errors,
       );
     }
+    assertInsideProject(root, file, lang, cwd);
     await writeFileAtomic(file, text);
   } finally {
     await lock.release();

@@ -7,6 +7,7 @@ import type { Candidate, Session } from '../model/session.js';
 import { gradedUnits, type GradedUnit, type Referential } from '../model/types.js';
 import type { SourceFile } from '../source/parse.js';
 import { checkProject } from './check.js';
+import { symlinkDiagnostic } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 import { assertUnique, scanReferentials } from './referentials.js';
 import { findProjectRoot } from './root.js';
@@ -109,9 +110,16 @@ export async function enclosingSessionDir(cwd: string): Promise<string | undefin
 export async function openSession(dir: string, cwd: string, lang: Lang): Promise<SessionContext> {
   const file = path.join(dir, 'session.yaml');
   const display = displayPath(file, cwd);
+  const root = path.resolve(dir, '..', '..');
+  // A session folder that is a link is not opened: every command would read and write through it.
+  const linked = symlinkDiagnostic(root, file, display, lang, cwd);
+  if (linked)
+    throw new InvalidFilesError(
+      pick(lang, `session illisible : ${display}`, `unreadable session: ${display}`),
+      [linked],
+    );
   const [checked] = await checkProject([{ abs: file, display, kind: 'session' }], { lang, cwd });
   const errors = checked?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-  const root = path.resolve(dir, '..', '..');
   const scan = await scanReferentials(root, cwd, lang);
   // Before the pin is judged: with two files for one version, which one it matches is luck.
   const pin = (checked?.source?.value as Partial<Session> | null | undefined)?.referential;

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot, runInProcess } from '../helpers/cli.js';
 import {
@@ -1651,6 +1652,216 @@ const interopCases: HostileCase[] = [
   },
 ];
 
+// ── symbolic links ─────────────────────────────────────────────────────────────────────────────
+// A link committed to a repository must not make certif write or read outside the project: every
+// write below the project root refuses a path through a link, reads report `file/symlink`. The
+// link targets sit in the case folder next to the project (`outer/`), which is snapshotted: a
+// write through a link shows there as a changed path.
+
+/** Replace `rel` (a project path) by a symbolic link to `outer/<name>`, made a folder if missing. */
+async function linkOut(dir: CaseDir, rel: string, name: string, content?: string): Promise<string> {
+  const target = path.join(dir.outer, name);
+  if (content === undefined) await mkdir(target, { recursive: true });
+  else await writeFile(target, content);
+  await dir.remove(rel);
+  await mkdir(path.dirname(path.join(dir.root, rel)), { recursive: true });
+  await symlink(target, path.join(dir.root, rel));
+  return target;
+}
+
+/** Move `rel` out of the project to `outer/<name>` and leave a link to it in its place. */
+async function moveOut(dir: CaseDir, rel: string, name: string): Promise<void> {
+  const target = path.join(dir.outer, name);
+  await cp(path.join(dir.root, rel), target, { recursive: true });
+  await dir.remove(rel);
+  await symlink(target, path.join(dir.root, rel));
+}
+
+const refusedWrite = (file: string, link: string) =>
+  new RegExp(
+    `Écriture refusée : ${file} passe par le lien symbolique ${link} → \\S+, qui mène hors du projet\\. Rien n’a été écrit\\.\\n  → Remplacez ${link} par le vrai dossier ou fichier`,
+  );
+
+const symlink1 = (file: string, target: RegExp): ExpectedDiagnostic => ({
+  file,
+  ruleId: 'file/symlink',
+  line: 1,
+  column: 1,
+  message: new RegExp(`^Lien symbolique ${file} → ${target.source}`),
+});
+
+const symlinkCases: HostileCase[] = [
+  {
+    name: 'grade through a candidate folder linked outside the project writes nothing',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      await linkOut(dir, 'sessions/s1/evaluations/c002', 'outside');
+      return {
+        argv: ['grade', 'c002', 'BC01', '--set', 'C1=A'],
+        code: 1,
+        output: refusedWrite(
+          'sessions/s1/evaluations/c002/BC01.yaml',
+          'sessions/s1/evaluations/c002',
+        ),
+      };
+    },
+  },
+  {
+    name: 'validate reports a candidate folder linked outside, does not walk it',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      // Broken YAML out there: reading through the link would report it.
+      await linkOut(dir, 'sessions/s1/evaluations/c002', 'outside');
+      await writeFile(path.join(dir.outer, 'outside', 'BC01.yaml'), 'candidate: [\n');
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [symlink1('sessions/s1/evaluations/c002', /\S+\/outside /)],
+      };
+    },
+  },
+  {
+    name: 'an evaluation that is a link to /etc/passwd is reported, not read',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      await dir.remove(EVALUATION);
+      await symlink('/etc/passwd', path.join(dir.root, EVALUATION));
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [symlink1(EVALUATION, /\/etc\/passwd /)],
+        check(run) {
+          if (/root:/.test(run.stdout + run.stderr)) throw new Error('read /etc/passwd');
+        },
+      };
+    },
+  },
+  {
+    name: 'status does not read an evaluation linked to a file outside',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      const text = await dir.read(EVALUATION);
+      await linkOut(dir, EVALUATION, 'elsewhere.yaml', text);
+      return {
+        argv: ['status', '--format', 'json'],
+        code: 1,
+        check(run) {
+          type Row = { candidate: string; bloc: string; state: string };
+          const rows = (JSON.parse(run.stdout) as { evaluations: Row[] }).evaluations;
+          const row = rows.find((u) => u.candidate === 'c001' && u.bloc === 'BC01');
+          if (row?.state !== 'invalid') throw new Error(`c001 BC01: ${JSON.stringify(row)}`);
+        },
+      };
+    },
+  },
+  {
+    name: 'grade with a lock file linked outside writes nothing',
+    area: 'evaluation',
+    project: true,
+    async prepare(dir) {
+      await linkOut(dir, `${EVALUATION}.lock`, 'lock.json', '{"pid": 1, "host": "x", "who": "x"}');
+      return {
+        argv: ['grade', 'c001', 'BC01', '--set', 'C3=A'],
+        code: 1,
+        output: refusedWrite(
+          EVALUATION.replace('BC01.yaml', 'BC01\\.yaml'),
+          `${EVALUATION.replace('BC01.yaml', 'BC01\\.yaml')}\\.lock`,
+        ),
+      };
+    },
+  },
+  {
+    name: 'a session folder linked outside is not opened by grade',
+    area: 'session',
+    project: true,
+    async prepare(dir) {
+      await moveOut(dir, 'sessions/s1', 's1-real');
+      return {
+        argv: ['grade', 'c002', 'BC01', '--set', 'C1=A'],
+        code: 1,
+        diagnostics: [symlink1(SESSION, /\S+\/s1-real /)].map((d) => ({
+          ...d,
+          message: /^Lien symbolique sessions\/s1 → \S+\/s1-real/,
+        })),
+      };
+    },
+  },
+  {
+    name: 'candidates import into a session.yaml linked outside writes nothing',
+    area: 'session',
+    project: true,
+    async prepare(dir) {
+      // Not named session.yaml: outer/ would then be a session folder of its own.
+      await linkOut(dir, SESSION, 'other-session.yaml', await dir.read(SESSION));
+      await dir.write('new.csv', `${CSV_HEADER}c101;Nom;Prénom;BC01;\n`);
+      return {
+        argv: ['candidates', 'import', 'new.csv'],
+        code: 1,
+        diagnostics: [symlink1(SESSION, /\S+\/other-session\.yaml /)],
+      };
+    },
+  },
+  {
+    name: 'init copying its référentiel into a referentials/ linked outside writes nothing',
+    area: 'session',
+    async prepare(dir) {
+      await dir.mkdir('sessions');
+      await linkOut(dir, 'referentials', 'refs');
+      return {
+        argv: ['init', 'sessions/s2', '--referential', 'relation-client'],
+        code: 1,
+        output: refusedWrite('referentials', 'referentials'),
+      };
+    },
+  },
+  {
+    name: 'grade --juror through an entries folder linked outside writes nothing',
+    area: 'entry',
+    project: true,
+    async prepare(dir) {
+      await blindBase(dir);
+      await moveOut(dir, 'sessions/s1/entries/c001', 'entries-c001');
+      return {
+        argv: ['grade', 'c001', 'BC01', '--juror', 'pmartin', '--set', 'C2=A'],
+        code: 1,
+        output: refusedWrite(`${ENTRIES}/pmartin.yaml`, 'sessions/s1/entries/c001'),
+      };
+    },
+  },
+  {
+    name: 'validate reports an entries folder linked outside as a link, not as misplaced',
+    area: 'entry',
+    project: true,
+    async prepare(dir) {
+      await blindBase(dir);
+      await moveOut(dir, 'sessions/s1/entries/c001', 'entries-c001');
+      return {
+        argv: ['validate', '--format', 'json'],
+        code: 1,
+        diagnostics: [symlink1('sessions/s1/entries/c001', /\S+\/entries-c001 /)],
+      };
+    },
+  },
+  {
+    name: 'deliberate --accept with deliberation.yaml linked outside writes nothing',
+    area: 'session',
+    project: true,
+    async prepare(dir) {
+      const file = 'sessions/s1/deliberation.yaml';
+      await linkOut(dir, file, 'deliberation.yaml', 'session: s1\ncandidates: {}\n');
+      return {
+        argv: ['deliberate', '--accept'],
+        code: 1,
+        output: refusedWrite(file.replace('.yaml', '\\.yaml'), file.replace('.yaml', '\\.yaml')),
+      };
+    },
+  },
+];
+
 /** Every hostile case. */
 export const hostileCases: readonly HostileCase[] = [
   ...referentialCases,
@@ -1659,4 +1870,5 @@ export const hostileCases: readonly HostileCase[] = [
   ...entryCases,
   ...csvCases,
   ...interopCases,
+  ...symlinkCases,
 ];

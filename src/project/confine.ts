@@ -1,0 +1,155 @@
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import { diagnostic, registerMessages } from '../diagnostics/messages.js';
+import { displayPath } from './files.js';
+
+registerMessages({
+  'file/symlink': {
+    severity: 'error',
+    fr: (p) => [
+      `Lien symbolique ${String(p.link)} → ${String(p.target)} : certif ne suit aucun lien symbolique dans un projet (il pourrait mener hors du projet).`,
+      'Remplacez le lien par le vrai fichier ou dossier (copiez-le à sa place), puis relancez.',
+    ],
+    en: (p) => [
+      `Symbolic link ${String(p.link)} → ${String(p.target)}: certif follows no symbolic link inside a project (it could lead outside the project).`,
+      'Replace the link by the real file or folder (copy it in its place), then run again.',
+    ],
+  },
+});
+
+/** A symbolic link met on a path, and where it points. */
+export interface SymlinkFound {
+  /** Absolute path of the link itself. */
+  readonly link: string;
+  /** What the link holds, as written in it. */
+  readonly target: string;
+  /** Does the link resolve to a place outside the project (or nowhere)? */
+  readonly outside: boolean;
+}
+
+function linkTarget(link: string): string {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return '?';
+  }
+}
+
+function realOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function isUnder(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The first symbolic link on the way from the project root down to `target` (the root itself
+ * may be a link: only what lies below it is looked at), or undefined when there is none.
+ * Components that do not exist yet are fine: certif creates them as real folders. A target that
+ * is not lexically under the root is reported as a link leading outside.
+ */
+export function symlinkBelow(root: string, target: string): SymlinkFound | undefined {
+  const base = path.resolve(root);
+  const abs = path.resolve(target);
+  if (!isUnder(abs, base)) return { link: abs, target: abs, outside: true };
+  const parts = path.relative(base, abs).split(path.sep).filter(Boolean);
+  let current = base;
+  for (const part of parts) {
+    current = path.join(current, part);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(current).isSymbolicLink();
+    } catch {
+      // Missing from here down: nothing below can be a link yet.
+      return undefined;
+    }
+    if (isLink) {
+      const realRoot = realOrUndefined(base) ?? base;
+      const real = realOrUndefined(current);
+      return {
+        link: current,
+        target: linkTarget(current),
+        outside: real === undefined || !isUnder(real, realRoot),
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuse (InputError, exit 1) to write `target` when a symbolic link lies on its path below the
+ * project root. One rule for every write certif makes in a project: evaluations, entries,
+ * session.yaml, deliberation.yaml, référentiel copies, and their lock (`<target>.lock`, looked at
+ * too) and temporary files, which sit next to them and are created exclusively (`wx` never
+ * follows a link).
+ */
+export function assertInsideProject(root: string, target: string, lang: Lang, cwd: string): void {
+  // The lock is read before the target is: a linked lock would be read through.
+  const found = symlinkBelow(root, target) ?? symlinkBelow(root, `${target}.lock`);
+  if (!found) return;
+  const where = displayPath(target, cwd);
+  const link = displayPath(found.link, cwd);
+  throw new InputError(
+    found.outside
+      ? pick(
+          lang,
+          `Écriture refusée : ${where} passe par le lien symbolique ${link} → ${found.target}, qui mène hors du projet. Rien n’a été écrit.`,
+          `Write refused: ${where} goes through the symbolic link ${link} → ${found.target}, which leads outside the project. Nothing was written.`,
+        )
+      : pick(
+          lang,
+          `Écriture refusée : ${where} passe par le lien symbolique ${link} → ${found.target} ; certif n’écrit à travers aucun lien symbolique dans un projet. Rien n’a été écrit.`,
+          `Write refused: ${where} goes through the symbolic link ${link} → ${found.target}; certif writes through no symbolic link inside a project. Nothing was written.`,
+        ),
+    pick(
+      lang,
+      `Remplacez ${link} par le vrai dossier ou fichier (copiez-le à sa place), puis relancez.`,
+      `Replace ${link} by the real folder or file (copy it in its place), then run again.`,
+    ),
+  );
+}
+
+/**
+ * The `file/symlink` diagnostic of a file read through a symbolic link below the project root
+ * (the file itself or one of its folders), or undefined: such a file is reported, never read.
+ */
+export function symlinkDiagnostic(
+  root: string,
+  target: string,
+  display: string,
+  lang: Lang,
+  cwd: string,
+): Diagnostic | undefined {
+  const found = symlinkBelow(root, target);
+  if (!found) return undefined;
+  return diagnostic(
+    lang,
+    'file/symlink',
+    { link: displayPath(found.link, cwd), target: found.target },
+    { file: display, line: 1, column: 1 },
+  );
+}
+
+/** The `file/symlink` diagnostic of a path that is itself a symbolic link, or undefined. */
+export function linkDiagnostic(abs: string, display: string, lang: Lang): Diagnostic | undefined {
+  try {
+    if (!lstatSync(abs).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return diagnostic(
+    lang,
+    'file/symlink',
+    { link: display, target: linkTarget(abs) },
+    { file: display, line: 1, column: 1 },
+  );
+}
