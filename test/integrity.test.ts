@@ -118,7 +118,7 @@ describe('an open deliberation whose evaluations changed after a decision', () =
     const validate = await certif('validate');
     expect(validate.code).toBe(1);
     expect(validate.stdout + validate.stderr).toContain('deliberation/evaluation-changed');
-    expect(validate.stdout + validate.stderr).toContain('c005 BC03 a disparu');
+    expect(validate.stdout + validate.stderr).toContain('c005 BC03 a disparu depuis la décision');
     const attestation = await certif('render', 'attestation', 'c005');
     expect(attestation.code).toBe(0);
     expect(attestation.stdout).not.toContain('BC03');

@@ -312,14 +312,25 @@ export function assertSealed(
 ): void {
   if (!read?.value.closed) return;
   const evaluations = new Map<string, Evaluation>();
+  const unreadable = new Set<string>();
   for (const row of rows) {
     for (const u of row.units) {
+      const key = `${row.candidate.id}/${u.unit}`;
       const e = u.state?.evaluation ?? u.state?.unused;
-      if (e) evaluations.set(`${row.candidate.id}/${u.unit}`, e);
+      if (e) evaluations.set(key, e);
+      else if (u.state?.state === 'invalid') unreadable.add(key);
     }
   }
   const rc = ruleContext(ctx.lang);
-  checkDeliberation(rc, read.source, read.value, ctx.session.id, ctx.session, evaluations);
+  checkDeliberation(
+    rc,
+    read.source,
+    read.value,
+    ctx.session.id,
+    ctx.session,
+    evaluations,
+    unreadable,
+  );
   const errors = rc.diagnostics.filter((x) => x.severity === 'error');
   if (errors.length === 0) return;
   const display = displayPath(deliberationPath(ctx), ctx.cwd);

@@ -70,7 +70,7 @@ registerMessages({
     severity: 'error',
     fr: (p) => [
       p.missing
-        ? `L’évaluation ${t(p.candidate)} ${t(p.bloc)} a disparu ou est illisible depuis la décision.`
+        ? `L’évaluation ${t(p.candidate)} ${t(p.bloc)} a disparu depuis la décision.`
         : `L’évaluation ${t(p.candidate)} ${t(p.bloc)} a changé depuis la décision (empreinte différente).`,
       p.missing
         ? 'Restaurez-la (git) ; sinon la décision doit être revue : enregistrez-la à nouveau avec certif deliberate.'
@@ -78,7 +78,7 @@ registerMessages({
     ],
     en: (p) => [
       p.missing
-        ? `Evaluation ${t(p.candidate)} ${t(p.bloc)} is gone or unreadable since the decision.`
+        ? `Evaluation ${t(p.candidate)} ${t(p.bloc)} is gone since the decision.`
         : `Evaluation ${t(p.candidate)} ${t(p.bloc)} changed since the decision (different hash).`,
       p.missing
         ? 'Restore it (git); otherwise the decision must be reviewed: record it again with certif deliberate.'
@@ -121,6 +121,7 @@ export function checkDeliberation(
   sessionId: string,
   session: Session | undefined,
   evaluations: ReadonlyMap<string, Evaluation>,
+  unreadable: ReadonlySet<string> = new Set(),
 ): void {
   if (d.session !== sessionId) {
     ctx.report(
@@ -160,8 +161,13 @@ export function checkDeliberation(
       }
       const current = evaluations.get(`${candidateId}/${bloc}`);
       // A decision taken on a final evaluation that is gone rests on nothing: as stale as one
-      // taken on an evaluation that changed.
-      if (decision.evaluation_hash && current?.hash !== decision.evaluation_hash) {
+      // taken on an evaluation that changed. (A file that does not read has its own error.)
+      const key = `${candidateId}/${bloc}`;
+      if (
+        decision.evaluation_hash &&
+        current?.hash !== decision.evaluation_hash &&
+        !(current === undefined && unreadable.has(key))
+      ) {
         ctx.report(
           source,
           'deliberation/evaluation-changed',
