@@ -181,12 +181,14 @@ async function act(
     const rows = await deliberationRows(ctx, existing?.value);
     let count = 0;
     const review: string[] = [];
+    let example: string | undefined;
     for (const row of rows) {
       if (row.pending) continue;
       for (const u of row.units) {
         // A decision taken on an evaluation that changed since is the jury's to take again.
         if (u.stale) {
           review.push(`${row.candidate.id} ${u.unit}`);
+          example ??= `--candidate ${row.candidate.id} --bloc ${u.unit} --decision ${u.proposal}`;
           continue;
         }
         if (
@@ -224,8 +226,8 @@ async function act(
       io.stderr.write(
         pick(
           lang,
-          `⚠ Décision(s) à revoir, non retenue(s) : ${review.join(', ')} — l’évaluation a changé depuis la décision ; le jury la reprend : certif deliberate --candidate … --bloc … --decision …\n`,
-          `⚠ Decision(s) to review, not accepted: ${review.join(', ')} — the evaluation changed since the decision; the jury takes it again: certif deliberate --candidate … --bloc … --decision …\n`,
+          `⚠ Décision(s) à revoir, non retenue(s) : ${review.join(', ')} — l’évaluation a changé depuis la décision ; le jury la reprend, ex. certif deliberate ${example ?? ''}\n`,
+          `⚠ Decision(s) to review, not accepted: ${review.join(', ')} — the evaluation changed since the decision; the jury takes it again, e.g. certif deliberate ${example ?? ''}\n`,
         ),
       );
     }
