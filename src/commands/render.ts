@@ -181,14 +181,12 @@ function assertRowsPrintable(
   ctx: SessionContext,
   d: ReadDeliberation | undefined,
   rows: readonly CandidateRow[],
-  allRows: readonly CandidateRow[],
 ): void {
   const { lang } = ctx;
   assertPrintable(
     rows.flatMap((r) => r.units.flatMap((u) => (u.state ? [u.state] : []))),
     lang,
   );
-  assertSealed(ctx, d, allRows);
   const stale = d?.value.closed ? staleDecisions(rows) : [];
   if (stale.length > 0) {
     throw new InputError(
@@ -212,7 +210,8 @@ export async function renderPv(o: RenderOptions, io: Io): Promise<number> {
   const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
   const d = await readDeliberation(ctx);
   const rows = await deliberationRows(ctx, d?.value);
-  assertRowsPrintable(ctx, d, rows, rows);
+  assertSealed(ctx, d, rows);
+  assertRowsPrintable(ctx, d, rows);
   const body = renderBody(textFormat(o), 'pv', t, pvModel(ctx, rows, d?.value.closed, t));
   return emit(
     [{ name: `pv-${ctx.session.id}`, title: `${t.pvTitle} — ${ctx.session.id}`, body }],
@@ -232,11 +231,13 @@ export async function renderAttestation(
   const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
   const d = await readDeliberation(ctx);
   const rows = await deliberationRows(ctx, d?.value);
+  // Once for the session: the seal covers every candidate's decisions and evaluations.
+  assertSealed(ctx, d, rows);
   const docs: RenderedDoc[] = [];
   for (const c of candidatesFor(ctx, o, candidateId)) {
     const row = rows.find((r) => r.candidate.id === c.id);
     if (!row) continue;
-    assertRowsPrintable(ctx, d, [row], rows);
+    assertRowsPrintable(ctx, d, [row]);
     docs.push({
       name: `attestation-${c.id}`,
       title: `${t.attestationTitle} — ${c.id}`,
