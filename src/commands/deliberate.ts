@@ -90,8 +90,8 @@ function pendingUnits(
     first?.state?.state === 'invalid'
       ? pick(
           lang,
-          `Lancez certif validate : ${displayPath(first.state.file, cwd)} a été modifiée à la main ou est illisible ; restaurez-la (git), une évaluation finale se corrige par certif amend.`,
-          `Run certif validate: ${displayPath(first.state.file, cwd)} was edited by hand or is unreadable; restore it (git), a final evaluation is corrected with certif amend.`,
+          `Lancez certif validate : ${displayPath(first.state.file, cwd)} a été modifiée à la main ou est illisible ; restaurez-la (git), puis corrigez-la s’il le faut avec certif amend.`,
+          `Run certif validate: ${displayPath(first.state.file, cwd)} was edited by hand or is unreadable; restore it (git), then correct it if need be with certif amend.`,
         )
       : first?.evidence.kind === 'entries'
         ? pick(
