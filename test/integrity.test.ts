@@ -92,6 +92,10 @@ describe('a closed deliberation that no longer matches what was sealed', () => {
       expect(r.stderr).toContain('deliberation/decisions-changed');
     }
     expect(existsSync(path.join(dir, 'b'))).toBe(false);
+    const en = await certif('render', 'pv', '--lang', 'en');
+    expect(en.code).toBe(1);
+    expect(en.stderr).toContain('closed deliberation that no longer matches what the jury sealed');
+    expect(en.stderr).toContain('Decisions were changed after the deliberation was closed.');
   });
 
   it('a final evaluation deleted after the close: no credential, CSV nor statistics', async () => {
