@@ -5,7 +5,7 @@ import type { Lang } from '../diagnostics/diagnostic.js';
 import { EvaluationHandle } from '../project/evaluation-store.js';
 import { displayPath } from '../project/files.js';
 import { findCandidate, findSessionDir, findUnit, openSession } from '../project/session.js';
-import { collectInput, mergeInput } from './grade-input.js';
+import { collectInput, describe, mergeInput } from './grade-input.js';
 import { juryOf } from './grade.js';
 
 /** `certif amend <candidate> <bloc> --set … --reason … --by <juror>`: correct a final evaluation. */
@@ -81,9 +81,29 @@ export async function amendCommand(
         ),
       );
     }
-    const updates = mergeInput(input, handle.results(), ctx.ref, unit, lang, {
+    const before = handle.results();
+    const updates = mergeInput(input, before, ctx.ref, unit, lang, {
       dropObservationOnChange: true,
     });
+    // An amendment that changes nothing would still enter the audit trail and change the hash,
+    // making the jury's decision stale for nothing.
+    const same = Object.entries(updates).filter(
+      ([id, r]) => before[id]?.verdict === r.verdict && before[id]?.observation === r.observation,
+    );
+    if (same.length > 0) {
+      throw new InputError(
+        pick(
+          lang,
+          `${same.map(([id, r]) => `${id} est déjà ${describe(r.verdict, lang)}`).join(' ; ')} : rien à modifier. Rien n’a été écrit.`,
+          `${same.map(([id, r]) => `${id} is already ${describe(r.verdict, lang)}`).join('; ')}: nothing to change. Nothing was written.`,
+        ),
+        pick(
+          lang,
+          'Retirez-la de la commande ; pour ne changer que l’observation, donnez --observation.',
+          'Leave it out of the command; to change only the observation, give --observation.',
+        ),
+      );
+    }
     await handle.amend(updates, by, reason, io.now());
     if (handle.rereadNotice) io.stderr.write(`⟳ ${handle.rereadNotice}\n`);
     io.stderr.write(

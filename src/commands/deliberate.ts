@@ -61,11 +61,13 @@ export function decisionWords(d: string | undefined, lang: Lang): string {
   return d === 'pending' ? labels(lang).pendingDraft : decisionText(d, labels(lang));
 }
 
-/** Why a unit waits: a draft evaluation, or jurors' entries not yet reconciled. */
+/** Why a unit waits: a draft evaluation, jurors' entries not yet reconciled, or a broken file. */
 function unitWords(u: UnitRow, lang: Lang): string {
-  return u.evidence.kind === 'entries'
-    ? labels(lang).pendingEntries
-    : decisionWords(u.proposal, lang);
+  return u.state?.state === 'invalid'
+    ? labels(lang).evaluationInvalid
+    : u.evidence.kind === 'entries'
+      ? labels(lang).pendingEntries
+      : decisionWords(u.proposal, lang);
 }
 
 /** Why a candidate's outcome waits (the first unit that keeps it waiting). */
@@ -75,22 +77,33 @@ function pendingWords(row: CandidateRow, lang: Lang): string {
 }
 
 /** Units that keep a candidate from any decision, with what to do about each. */
-function pendingUnits(row: CandidateRow, lang: Lang): { units: string[]; hint: string } {
+function pendingUnits(
+  row: CandidateRow,
+  lang: Lang,
+  cwd: string,
+): { units: string[]; hint: string } {
   const waiting = row.units.filter((u) => u.proposal === 'pending');
   const id = row.candidate.id;
-  const first = waiting[0];
+  // A broken file is named first: finalising or reconciling cannot help it.
+  const first = waiting.find((u) => u.state?.state === 'invalid') ?? waiting[0];
   const hint =
-    first?.evidence.kind === 'entries'
+    first?.state?.state === 'invalid'
       ? pick(
           lang,
-          `Faites rapprocher les saisies des jurés : certif reconcile ${id} ${first.unit} puis --finalize --by <juré>,<juré>.`,
-          `Have the jurors' entries reconciled: certif reconcile ${id} ${first.unit} then --finalize --by <juror>,<juror>.`,
+          `Lancez certif validate : ${displayPath(first.state.file, cwd)} a été modifiée à la main ou est illisible ; restaurez-la (git), puis corrigez-la s’il le faut avec certif amend.`,
+          `Run certif validate: ${displayPath(first.state.file, cwd)} was edited by hand or is unreadable; restore it (git), then correct it if need be with certif amend.`,
         )
-      : pick(
-          lang,
-          `Finalisez-la d’abord : certif grade ${id} ${first?.unit ?? ''} --finalize --by <juré>,<juré>.`,
-          `Finalise it first: certif grade ${id} ${first?.unit ?? ''} --finalize --by <juror>,<juror>.`,
-        );
+      : first?.evidence.kind === 'entries'
+        ? pick(
+            lang,
+            `Faites rapprocher les saisies des jurés : certif reconcile ${id} ${first.unit} puis --finalize --by <juré>,<juré>.`,
+            `Have the jurors' entries reconciled: certif reconcile ${id} ${first.unit} then --finalize --by <juror>,<juror>.`,
+          )
+        : pick(
+            lang,
+            `Finalisez-la d’abord : certif grade ${id} ${first?.unit ?? ''} --finalize --by <juré>,<juré>.`,
+            `Finalise it first: certif grade ${id} ${first?.unit ?? ''} --finalize --by <juror>,<juror>.`,
+          );
   return {
     units: waiting.map((u) => `${u.unit}${pick(lang, ' : ', ': ')}${unitWords(u, lang)}`),
     hint,
@@ -167,9 +180,17 @@ async function act(
   } else if (options.accept) {
     const rows = await deliberationRows(ctx, existing?.value);
     let count = 0;
+    const review: string[] = [];
+    let example: string | undefined;
     for (const row of rows) {
       if (row.pending) continue;
       for (const u of row.units) {
+        // A decision taken on an evaluation that changed since is the jury's to take again.
+        if (u.stale) {
+          review.push(`${row.candidate.id} ${u.unit}`);
+          example ??= `--candidate ${row.candidate.id} --bloc ${u.unit} --decision ${u.proposal}`;
+          continue;
+        }
         if (
           u.decision ||
           u.proposal === 'none' ||
@@ -201,6 +222,15 @@ async function act(
         `✔ ${count} proposal(s) accepted${skipped.length ? `; waiting (draft or reconciliation): ${skipped.join(', ')}` : ''}\n`,
       ),
     );
+    if (review.length > 0) {
+      io.stderr.write(
+        pick(
+          lang,
+          `⚠ Décision(s) à revoir, non retenue(s) : ${review.join(', ')} — l’évaluation a changé depuis la décision ; le jury la reprend, ex. certif deliberate ${example ?? ''}\n`,
+          `⚠ Decision(s) to review, not accepted: ${review.join(', ')} — the evaluation changed since the decision; the jury takes it again, e.g. certif deliberate ${example ?? ''}\n`,
+        ),
+      );
+    }
   } else if (options.close) {
     await close(ctx, doc, options, io);
   }
@@ -262,13 +292,22 @@ async function recordOne(
     );
   }
   if (row.pending) {
-    const waiting = pendingUnits(row, lang);
+    const waiting = pendingUnits(row, lang, ctx.cwd);
+    const broken = row.units
+      .filter((u) => u.proposal === 'pending' && u.state?.state === 'invalid')
+      .map((u) => u.unit);
     throw new InputError(
-      pick(
-        lang,
-        `${candidate.id} n’a pas encore d’évaluation finale (${waiting.units.join(' ; ')}) : aucune décision possible.`,
-        `${candidate.id} has no final evaluation yet (${waiting.units.join('; ')}): no decision possible.`,
-      ),
+      broken.length > 0
+        ? pick(
+            lang,
+            `${candidate.id} ${broken.join(', ')} : évaluation modifiée à la main ou illisible, aucune décision possible. Rien n’a été écrit.`,
+            `${candidate.id} ${broken.join(', ')}: evaluation edited by hand or unreadable, no decision possible. Nothing was written.`,
+          )
+        : pick(
+            lang,
+            `${candidate.id} n’a pas encore d’évaluation finale (${waiting.units.join(' ; ')}) : aucune décision possible.`,
+            `${candidate.id} has no final evaluation yet (${waiting.units.join('; ')}): no decision possible.`,
+          ),
       waiting.hint,
     );
   }
@@ -359,10 +398,10 @@ async function close(
     throw new InputError(
       pick(
         lang,
-        `Clôture impossible : pas encore d’évaluation finale pour ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join(' ; ')})`).join(', ')}.`,
-        `Cannot close: no final evaluation yet for ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang).units.join('; ')})`).join(', ')}.`,
+        `Clôture impossible : pas encore d’évaluation finale pour ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang, ctx.cwd).units.join(' ; ')})`).join(', ')}.`,
+        `Cannot close: no final evaluation yet for ${waiting.map((r) => `${r.candidate.id} (${pendingUnits(r, lang, ctx.cwd).units.join('; ')})`).join(', ')}.`,
       ),
-      (waiting[0] ? pendingUnits(waiting[0], lang).hint : '') +
+      (waiting[0] ? pendingUnits(waiting[0], lang, ctx.cwd).hint : '') +
         pick(lang, ' Rien n’a été écrit.', ' Nothing was written.'),
     );
   }
@@ -442,6 +481,7 @@ function print(
               proposal: u.proposal,
               decision: u.decision ?? null,
               reason: u.reason ?? null,
+              ...(u.stale ? { stale: true } : {}),
             })),
           proposedOutcome: r.proposedOutcome?.outcome ?? null,
           outcome: r.outcome?.outcome ?? null,
@@ -460,7 +500,9 @@ function print(
       if (u.proposal === 'none') continue;
       const decided = u.decision
         ? ` → ${pick(lang, 'décision', 'decision')} : ${decisionWords(u.decision, lang)}${u.reason ? ` (${u.reason})` : ''}`
-        : '';
+        : u.stale && u.recorded && u.proposal !== 'pending'
+          ? ` → ${pick(lang, 'décision', 'decision')} : ${labels(lang).decisionStale} — ${pick(lang, 'était', 'was')} : ${decisionWords(u.recorded.decision, lang)}`
+          : '';
       lines.push(
         `  ${u.unit.padEnd(6)} ${pick(lang, 'proposition', 'proposal')} : ${unitWords(u, lang)}${decided}`,
       );

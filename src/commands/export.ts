@@ -2,14 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Io } from '../cli/io.js';
 import { isCalendarDate } from '../model/dates.js';
-import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
+import { InputError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { badgeJson, buildBadge, defaultIssuerId, type Issuer } from '../export/badges.js';
 import { buildCasePackage, caseJson, type CaseOptions } from '../export/case.js';
 import { blocTable, competencyTable, csvText } from '../export/csv.js';
-import { checkProject } from '../project/check.js';
-import { deliberationPath, deliberationRows, readDeliberation } from '../project/deliberation.js';
+import { assertSealed, deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, type UnitState } from '../project/evaluations.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { resolveReferential } from '../project/referentials.js';
@@ -147,6 +146,21 @@ export async function exportBadges(
       ),
     );
   }
+  // "-" means stdout elsewhere; credentials are one file each, never a stream on stdout.
+  if (o.out === '-') {
+    throw new UsageError(
+      pick(
+        lang,
+        '--out - (sortie standard) n’est pas possible ici : une attestation numérique est un fichier JSON par bloc validé.',
+        '--out - (standard output) is not possible here: a credential is one JSON file per bloc validated.',
+      ),
+      pick(
+        lang,
+        'Donnez un dossier, nouveau ou existant, ex. --out attestations.',
+        'Give a folder, new or existing, e.g. --out credentials.',
+      ),
+    );
+  }
   // Checked before anything is read: the answer does not depend on the session.
   const outKind = await pathKind(path.resolve(io.cwd, o.out));
   if (outKind !== 'missing' && outKind !== 'dir') {
@@ -196,24 +210,6 @@ export async function exportBadges(
       ),
     );
   }
-  // The closed deliberation must still match the evaluations: no credential from edited files.
-  const file = deliberationPath(ctx);
-  const display = displayPath(file, io.cwd);
-  const [checked] = await checkProject([{ abs: file, display, kind: 'deliberation' }], {
-    lang,
-    cwd: io.cwd,
-  });
-  const errors = checked?.diagnostics.filter((x) => x.severity === 'error') ?? [];
-  if (errors.length > 0) {
-    throw new InvalidFilesError(
-      pick(
-        lang,
-        `délibération incohérente, aucune attestation écrite : ${display}`,
-        `deliberation out of step, no credential written: ${display}`,
-      ),
-      errors,
-    );
-  }
   const issuerName = o.issuerName?.trim() || ctx.session.centre?.name;
   if (!issuerName) {
     throw new InputError(
@@ -247,6 +243,8 @@ export async function exportBadges(
     }
   }
   assertPrintable(states, lang);
+  // The closed deliberation must still be what the jury sealed: no credential from edited files.
+  assertSealed(ctx, d, rows);
   const caseOptions: CaseOptions = { baseUri: o.baseUri };
   // Every credential is built before the first is written: a failure leaves no partial set.
   const files: { name: string; text: string }[] = [];
@@ -326,6 +324,7 @@ export async function exportCsv(
     rows.flatMap((r) => r.units.flatMap((u) => (u.state ? [u.state] : []))),
     lang,
   );
+  assertSealed(ctx, d, rows);
   const t = labels(lang);
   const table = o.by === 'competency' ? competencyTable(ctx, rows, t) : blocTable(ctx, rows, t);
   if (!d?.value.closed) {

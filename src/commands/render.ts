@@ -3,12 +3,13 @@ import { InputError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import { gradedUnits } from '../model/types.js';
 import type { Candidate } from '../model/session.js';
-import type { Lang } from '../diagnostics/diagnostic.js';
 import {
+  assertSealed,
   deliberationRows,
   readDeliberation,
   staleDecisions,
   type CandidateRow,
+  type ReadDeliberation,
 } from '../project/deliberation.js';
 import { assertPrintable, unitState } from '../project/evaluations.js';
 import { resolveReferential } from '../project/referentials.js';
@@ -176,12 +177,17 @@ export async function renderSheet(
  * edited by hand, or, once the deliberation is closed, from a decision taken on an evaluation
  * that has changed since (what was sealed is no longer what the files say).
  */
-function assertRowsPrintable(rows: readonly CandidateRow[], closed: boolean, lang: Lang): void {
+function assertRowsPrintable(
+  ctx: SessionContext,
+  d: ReadDeliberation | undefined,
+  rows: readonly CandidateRow[],
+): void {
+  const { lang } = ctx;
   assertPrintable(
     rows.flatMap((r) => r.units.flatMap((u) => (u.state ? [u.state] : []))),
     lang,
   );
-  const stale = closed ? staleDecisions(rows) : [];
+  const stale = d?.value.closed ? staleDecisions(rows) : [];
   if (stale.length > 0) {
     throw new InputError(
       pick(
@@ -204,7 +210,8 @@ export async function renderPv(o: RenderOptions, io: Io): Promise<number> {
   const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
   const d = await readDeliberation(ctx);
   const rows = await deliberationRows(ctx, d?.value);
-  assertRowsPrintable(rows, d?.value.closed !== undefined, o.lang);
+  assertSealed(ctx, d, rows);
+  assertRowsPrintable(ctx, d, rows);
   const body = renderBody(textFormat(o), 'pv', t, pvModel(ctx, rows, d?.value.closed, t));
   return emit(
     [{ name: `pv-${ctx.session.id}`, title: `${t.pvTitle} — ${ctx.session.id}`, body }],
@@ -224,11 +231,13 @@ export async function renderAttestation(
   const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
   const d = await readDeliberation(ctx);
   const rows = await deliberationRows(ctx, d?.value);
+  // Once for the session: the seal covers every candidate's decisions and evaluations.
+  assertSealed(ctx, d, rows);
   const docs: RenderedDoc[] = [];
   for (const c of candidatesFor(ctx, o, candidateId)) {
     const row = rows.find((r) => r.candidate.id === c.id);
     if (!row) continue;
-    assertRowsPrintable([row], d?.value.closed !== undefined, o.lang);
+    assertRowsPrintable(ctx, d, [row]);
     docs.push({
       name: `attestation-${c.id}`,
       title: `${t.attestationTitle} — ${c.id}`,

@@ -7,7 +7,7 @@ import type { Lang } from '../diagnostics/diagnostic.js';
 import { verdicts } from '../model/session.js';
 import { competenciesOf, type Verdict } from '../model/types.js';
 import { readSessionEntries } from '../project/entry-store.js';
-import { deliberationRows, readDeliberation } from '../project/deliberation.js';
+import { assertSealed, deliberationRows, readDeliberation } from '../project/deliberation.js';
 import { assertPrintable, type UnitState } from '../project/evaluations.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { findProjectRoot } from '../project/root.js';
@@ -93,6 +93,8 @@ async function openAll(dirs: readonly string[], io: Io, lang: Lang): Promise<Ope
     );
     // Figures from a file edited by hand would be figures the jury never gave.
     assertPrintable(states, lang);
+    // Figures from a closed deliberation edited since would be decisions the jury never took.
+    assertSealed(ctx, d, rows);
     const s = ctx.session;
     out.push({
       ctx,

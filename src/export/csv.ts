@@ -102,7 +102,7 @@ export function blocTable(ctx: Ctx, rows: readonly CandidateRow[], t: Labels): s
         unit?.title ?? '',
         evaluationText(u, t),
         u.evidence.kind === 'entries' ? t.pendingEntries : decisionText(u.proposal, t),
-        decisionText(decision, t),
+        u.stale && u.proposal !== 'pending' ? t.decisionStale : decisionText(decision, t),
         u.reason ?? '',
         outcomeText(row.outcome?.outcome, t),
       ]);

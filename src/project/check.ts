@@ -212,6 +212,8 @@ async function checkFiles(
   }
 
   const evaluations = new Map<string, Map<string, Evaluation>>();
+  // Files that do not read: a decision resting on one is not reported as gone (it has its error).
+  const unreadable = new Map<string, Set<string>>();
   const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
   const env = { lang, cwd };
   const checked = pool
@@ -221,12 +223,16 @@ async function checkFiles(
     const { diagnostics, value } = checked[i] as EvaluationChecked;
     // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
     // values a deliberation is checked against.
+    const dir = evaluationSessionDir(f.abs);
+    const place = `${path.basename(path.dirname(f.abs))}/${path.basename(f.abs).replace(/\.ya?ml$/i, '')}`;
     if (value) {
-      const dir = evaluationSessionDir(f.abs);
       let inSession = evaluations.get(dir);
       if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));
-      const place = `${path.basename(path.dirname(f.abs))}/${path.basename(f.abs).replace(/\.ya?ml$/i, '')}`;
       inSession.set(place, value);
+    } else {
+      let inSession = unreadable.get(dir);
+      if (!inSession) unreadable.set(dir, (inSession = new Set<string>()));
+      inSession.add(place);
     }
     out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics });
   });
@@ -243,6 +249,7 @@ async function checkFiles(
         path.basename(dir),
         sessions.get(dir)?.session,
         evaluations.get(dir) ?? new Map<string, Evaluation>(),
+        unreadable.get(dir),
       );
       file.diagnostics.push(...ctx.diagnostics);
     }

@@ -10,10 +10,12 @@ import {
   type UnitDecision,
   type UnitEvidence,
 } from '../model/deliberation.js';
-import type { Candidate } from '../model/session.js';
+import type { Candidate, Evaluation } from '../model/session.js';
+import { checkDeliberation } from '../rules/deliberation.js';
+import { ruleContext } from '../rules/context.js';
 import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { documentText } from '../source/edit.js';
-import { parseYamlText, yamlOptions } from '../source/parse.js';
+import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
 import { writeFileAtomic } from '../source/write.js';
 import { validateSchema } from '../schema/diagnostics.js';
 import { entryPath, isBlind } from './entry-store.js';
@@ -66,7 +68,16 @@ export interface UnitRow {
   readonly decision?: UnitDecision;
   readonly reason?: string;
   /** What the decision was taken on: the proposal and evaluation hash recorded with it. */
-  readonly recorded?: { readonly proposal: UnitDecision; readonly hash?: string };
+  readonly recorded?: {
+    readonly proposal: UnitDecision;
+    readonly decision: UnitDecision;
+    readonly hash?: string;
+  };
+  /**
+   * The recorded decision was taken on something that has changed since (amended, finalised,
+   * deleted, jurors' entries added): it does not stand until the jury records it again.
+   */
+  readonly stale?: true;
   readonly state?: UnitState;
 }
 
@@ -84,10 +95,15 @@ export function deliberationPath(ctx: SessionContext): string {
   return path.join(ctx.dir, 'deliberation.yaml');
 }
 
+/** deliberation.yaml as read: its YAML document, its value and its source (for diagnostics). */
+export interface ReadDeliberation {
+  readonly doc: Document;
+  readonly value: Deliberation;
+  readonly source: SourceFile;
+}
+
 /** Read deliberation.yaml (undefined when absent); invalid files raise. */
-export async function readDeliberation(
-  ctx: SessionContext,
-): Promise<{ doc: Document; value: Deliberation } | undefined> {
+export async function readDeliberation(ctx: SessionContext): Promise<ReadDeliberation | undefined> {
   const file = deliberationPath(ctx);
   if ((await pathKind(file)) === 'missing') return undefined;
   const display = displayPath(file, ctx.cwd);
@@ -96,7 +112,11 @@ export async function readDeliberation(
   if (!parsed.source) throw new InvalidFilesError(display, parsed.diagnostics);
   const errors = validateSchema(parsed.source, 'deliberation', ctx.lang);
   if (errors.length > 0) throw new InvalidFilesError(display, errors);
-  return { doc: parsed.source.doc, value: parsed.source.value as Deliberation };
+  return {
+    doc: parsed.source.doc,
+    value: parsed.source.value as Deliberation,
+    source: parsed.source,
+  };
 }
 
 /** Build every candidate's row from evaluations, earlier acquisitions and recorded decisions. */
@@ -126,10 +146,15 @@ export async function deliberationRows(
                   : { kind: 'not_started' };
       const r = rec?.blocs[u.id];
       const proposal = proposeUnit(evidence);
-      // A decision recorded before the jurors' entries (e.g. "absent" accepted too early) does
-      // not stand while they wait for reconciliation: it is kept only to be seen as stale. (An
-      // unreadable evaluation keeps its decision, so that printing from it is refused.)
-      const standing = r && evidence.kind !== 'entries' ? r : undefined;
+      // A decision taken on something else than what the files say now does not stand: recorded
+      // before the jurors' entries (e.g. "absent" accepted too early), or before an amendment,
+      // a deletion or a finalisation changed the evaluation. It is kept only to be seen as stale.
+      // (An unreadable evaluation keeps its decision, so that printing from it is refused.)
+      const stale =
+        r !== undefined &&
+        state?.state !== 'invalid' &&
+        (r.proposal !== proposal || r.evaluation_hash !== state?.evaluation?.hash);
+      const standing = r && !stale ? r : undefined;
       return {
         unit: u.id,
         evidence,
@@ -144,11 +169,13 @@ export async function deliberationRows(
           ? {
               recorded: {
                 proposal: r.proposal,
+                decision: r.decision,
                 ...(r.evaluation_hash ? { hash: r.evaluation_hash } : {}),
               },
             }
           : {}),
         ...(state ? { state } : {}),
+        ...(stale ? { stale: true as const } : {}),
       };
     });
     const pending = units.some((u) => u.proposal === 'pending');
@@ -273,4 +300,49 @@ export function staleDecisions(rows: readonly CandidateRow[]): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Every consumer of a closed deliberation (PV, attestations, credentials, CSV, statistics) calls
+ * this first: the decisions must still be the ones sealed at the close (decisions_hash) and the
+ * final evaluations the ones they rested on (digest). The rules are those `certif validate` runs
+ * on deliberation.yaml, here against the evaluations of `rows`; any error refuses the output.
+ */
+export function assertSealed(
+  ctx: SessionContext,
+  read: ReadDeliberation | undefined,
+  rows: readonly CandidateRow[],
+): void {
+  if (!read?.value.closed) return;
+  const evaluations = new Map<string, Evaluation>();
+  const unreadable = new Set<string>();
+  for (const row of rows) {
+    for (const u of row.units) {
+      const key = `${row.candidate.id}/${u.unit}`;
+      const e = u.state?.evaluation ?? u.state?.unused;
+      if (e) evaluations.set(key, e);
+      else if (u.state?.state === 'invalid') unreadable.add(key);
+    }
+  }
+  const rc = ruleContext(ctx.lang);
+  checkDeliberation(
+    rc,
+    read.source,
+    read.value,
+    ctx.session.id,
+    ctx.session,
+    evaluations,
+    unreadable,
+  );
+  const errors = rc.diagnostics.filter((x) => x.severity === 'error');
+  if (errors.length === 0) return;
+  const display = displayPath(deliberationPath(ctx), ctx.cwd);
+  throw new InvalidFilesError(
+    pick(
+      ctx.lang,
+      `délibération close qui ne correspond plus à ce que le jury a scellé : rien n’a été produit ; lancez certif validate — ${display}`,
+      `closed deliberation that no longer matches what the jury sealed: nothing was produced; run certif validate — ${display}`,
+    ),
+    errors,
+  );
 }

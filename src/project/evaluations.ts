@@ -24,6 +24,11 @@ export interface UnitState {
   readonly total: number;
   readonly proposal?: Proposal;
   readonly evaluation?: Evaluation;
+  /**
+   * The file's content when it reads but is not used (edited by hand, another candidate's):
+   * what `certif validate` checks a deliberation's decisions and digest against.
+   */
+  readonly unused?: Evaluation;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -69,7 +74,16 @@ export async function unitState(
       { field: 'candidate/bloc/session', value: `${e.session}/${e.candidate}/${e.bloc}`, expected },
       { file: display, line: 1, column: 1 },
     );
-    return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [mismatch] };
+    return {
+      candidate,
+      unit,
+      file,
+      state: 'invalid',
+      answered: 0,
+      total,
+      unused: e,
+      diagnostics: [mismatch],
+    };
   }
   // A final evaluation edited by hand is not printed as if it were the jury's.
   if (e.status === 'final' && brokenHashLink(e) !== undefined) {
@@ -80,7 +94,16 @@ export async function unitState(
       {},
       { file: display, line: 1, column: 1 },
     );
-    return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [tampered] };
+    return {
+      candidate,
+      unit,
+      file,
+      state: 'invalid',
+      answered: 0,
+      total,
+      unused: e,
+      diagnostics: [tampered],
+    };
   }
   const ids = competenciesOf(unit).map((c) => c.id);
   const answered = ids.filter((id) => id in e.results).length;

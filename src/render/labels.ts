@@ -141,6 +141,8 @@ const fr = {
     'Aucune correction double soumise : il faut deux saisies « submitted » d’un même candidat et d’un même bloc.',
   pendingEntries: 'en attente : saisies des jurés / rapprochement à faire',
   statusEntries: 'double correction en cours — non rapprochée',
+  decisionStale: 'à revoir (évaluation modifiée depuis la décision)',
+  evaluationInvalid: 'évaluation modifiée à la main ou illisible (lancez certif validate)',
 };
 
 const en: typeof fr = {
@@ -284,6 +286,8 @@ const en: typeof fr = {
     'No double marking submitted: it takes two “submitted” entries for the same candidate and bloc.',
   pendingEntries: 'waiting: jurors’ entries / reconciliation to do',
   statusEntries: 'blind double marking under way — not reconciled',
+  decisionStale: 'to review (evaluation changed since the decision)',
+  evaluationInvalid: 'evaluation edited by hand or unreadable (run certif validate)',
 };
 
 /** Labels of the documents, by language. */

@@ -300,11 +300,13 @@ export function pvModel(
           (x?.proposal === 'acquis_anterieurement' ? 'acquis_anterieurement' : undefined);
         const undecided =
           x && !decided && x.proposal !== 'none'
-            ? x.proposal === 'pending'
-              ? x.evidence.kind === 'entries'
-                ? t.pendingEntries
-                : t.pendingDraft
-              : `${t.proposed} : ${decisionText(x.proposal, t)}`
+            ? x.stale && x.proposal !== 'pending'
+              ? t.decisionStale
+              : x.proposal === 'pending'
+                ? x.evidence.kind === 'entries'
+                  ? t.pendingEntries
+                  : t.pendingDraft
+                : `${t.proposed} : ${decisionText(x.proposal, t)}`
             : undefined;
         return {
           text: undecided ?? decisionText(decided, t),

@@ -69,12 +69,20 @@ registerMessages({
   'deliberation/evaluation-changed': {
     severity: 'error',
     fr: (p) => [
-      `L’évaluation ${t(p.candidate)} ${t(p.bloc)} a changé depuis la décision (empreinte différente).`,
-      'La décision doit être revue : enregistrez-la à nouveau avec certif deliberate.',
+      p.missing
+        ? `L’évaluation ${t(p.candidate)} ${t(p.bloc)} a disparu depuis la décision.`
+        : `L’évaluation ${t(p.candidate)} ${t(p.bloc)} a changé depuis la décision (empreinte différente).`,
+      p.missing
+        ? 'Restaurez-la (git) ; sinon la décision doit être revue : enregistrez-la à nouveau avec certif deliberate.'
+        : 'La décision doit être revue : enregistrez-la à nouveau avec certif deliberate.',
     ],
     en: (p) => [
-      `Evaluation ${t(p.candidate)} ${t(p.bloc)} changed since the decision (different hash).`,
-      'The decision must be reviewed: record it again with certif deliberate.',
+      p.missing
+        ? `Evaluation ${t(p.candidate)} ${t(p.bloc)} is gone since the decision.`
+        : `Evaluation ${t(p.candidate)} ${t(p.bloc)} changed since the decision (different hash).`,
+      p.missing
+        ? 'Restore it (git); otherwise the decision must be reviewed: record it again with certif deliberate.'
+        : 'The decision must be reviewed: record it again with certif deliberate.',
     ],
   },
   'deliberation/decisions-changed': {
@@ -113,6 +121,7 @@ export function checkDeliberation(
   sessionId: string,
   session: Session | undefined,
   evaluations: ReadonlyMap<string, Evaluation>,
+  unreadable: ReadonlySet<string> = new Set(),
 ): void {
   if (d.session !== sessionId) {
     ctx.report(
@@ -151,11 +160,18 @@ export function checkDeliberation(
         );
       }
       const current = evaluations.get(`${candidateId}/${bloc}`);
-      if (decision.evaluation_hash && current && current.hash !== decision.evaluation_hash) {
+      // A decision taken on a final evaluation that is gone rests on nothing: as stale as one
+      // taken on an evaluation that changed. (A file that does not read has its own error.)
+      const key = `${candidateId}/${bloc}`;
+      if (
+        decision.evaluation_hash &&
+        current?.hash !== decision.evaluation_hash &&
+        !(current === undefined && unreadable.has(key))
+      ) {
         ctx.report(
           source,
           'deliberation/evaluation-changed',
-          { candidate: candidateId, bloc },
+          { candidate: candidateId, bloc, missing: current ? undefined : 1 },
           `${bp}/evaluation_hash`,
         );
       }
