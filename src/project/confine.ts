@@ -57,14 +57,20 @@ function isUnder(child: string, parent: string): boolean {
  * Components that do not exist yet are fine: certif creates them as real folders. A target that
  * is not lexically under the root is reported as a link leading outside.
  */
-export function symlinkBelow(root: string, target: string): SymlinkFound | undefined {
+export function symlinkBelow(
+  root: string,
+  target: string,
+  knownFolders?: Set<string>,
+): SymlinkFound | undefined {
   const base = path.resolve(root);
   const abs = path.resolve(target);
   if (!isUnder(abs, base)) return { link: abs, target: abs, outside: true };
   const parts = path.relative(base, abs).split(path.sep).filter(Boolean);
   let current = base;
-  for (const part of parts) {
+  for (const [i, part] of parts.entries()) {
     current = path.join(current, part);
+    const folder = i < parts.length - 1;
+    if (folder && knownFolders?.has(current)) continue;
     let isLink: boolean;
     try {
       isLink = lstatSync(current).isSymbolicLink();
@@ -72,6 +78,7 @@ export function symlinkBelow(root: string, target: string): SymlinkFound | undef
       // Missing from here down: nothing below can be a link yet.
       return undefined;
     }
+    if (!isLink && folder) knownFolders?.add(current);
     if (isLink) {
       const realRoot = realOrUndefined(base) ?? base;
       const real = realOrUndefined(current);
@@ -119,6 +126,12 @@ export function assertInsideProject(root: string, target: string, lang: Lang, cw
 }
 
 /**
+ * Folders already seen not to be links, for reads: a command reading 3,000 evaluations looks at
+ * `sessions/<s>/evaluations/` once, not 3,000 times (writes always look again).
+ */
+const readFolders = new Set<string>();
+
+/**
  * The `file/symlink` diagnostic of a file read through a symbolic link below the project root
  * (the file itself or one of its folders), or undefined: such a file is reported, never read.
  */
@@ -129,7 +142,7 @@ export function symlinkDiagnostic(
   lang: Lang,
   cwd: string,
 ): Diagnostic | undefined {
-  const found = symlinkBelow(root, target);
+  const found = symlinkBelow(root, target, readFolders);
   if (!found) return undefined;
   return diagnostic(
     lang,
