@@ -1,7 +1,6 @@
 import type { Diagnostic, Lang, Severity } from '../diagnostics/diagnostic.js';
 import { diagnostic, type Params } from '../diagnostics/messages.js';
-import { locate } from '../source/locate.js';
-import type { SourceFile } from '../source/parse.js';
+import { locateIn, type SourceFile } from '../source/parse.js';
 
 /** What a rule needs to report a problem at a JSON pointer of a file. */
 export interface RuleContext {
@@ -27,11 +26,11 @@ export function ruleContext(lang: Lang, options: { positions?: boolean } = {}): 
     lang,
     diagnostics,
     lineOf(source, pointer) {
-      return positions ? locate(source.doc, source.lineCounter, pointer).line : 1;
+      return positions ? locateIn(source, pointer).line : 1;
     },
     report(source, ruleId, params, pointer, options = {}) {
       const range = positions
-        ? locate(source.doc, source.lineCounter, pointer, options.atKey ?? false)
+        ? locateIn(source, pointer, options.atKey ?? false)
         : { line: 1, column: 1 };
       diagnostics.push(
         diagnostic(

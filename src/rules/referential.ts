@@ -174,10 +174,13 @@ export function checkReferential(ctx: RuleContext, source: SourceFile, ref: Refe
       en: `the activities of bloc ${bloc.id}`,
     });
     const all = competenciesOf(bloc);
-    const seen = new Map<string, number>();
+    // Where each id was first seen, as a pointer: its line is looked up only for a duplicate, so
+    // a sound référentiel never needs the YAML tree with positions.
+    const seen = new Map<string, string>();
     bloc.activities.forEach((activity, a) => {
       activity.competencies.forEach((c, i) => {
-        const first = seen.get(c.id);
+        const firstAt = seen.get(c.id);
+        const first = firstAt === undefined ? undefined : ctx.lineOf(source, firstAt);
         if (first !== undefined) {
           ctx.report(
             source,
@@ -191,7 +194,7 @@ export function checkReferential(ctx: RuleContext, source: SourceFile, ref: Refe
             `${p}/activities/${a}/competencies/${i}/id`,
           );
         } else {
-          seen.set(c.id, ctx.lineOf(source, `${p}/activities/${a}/competencies/${i}/id`));
+          seen.set(c.id, `${p}/activities/${a}/competencies/${i}/id`);
         }
       });
     });

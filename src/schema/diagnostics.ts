@@ -1,8 +1,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic, registerMessages, type Params } from '../diagnostics/messages.js';
-import { locate } from '../source/locate.js';
-import type { SourceFile } from '../source/parse.js';
+import { locateIn, type SourceFile } from '../source/parse.js';
 import { encodeSegment } from '../source/locate.js';
 import { schemaErrors, type FileKind } from './registry.js';
 
@@ -318,13 +317,13 @@ export function validateSchema(source: SourceFile, kind: FileKind, lang: Lang): 
   const firstHidden = translated[MAX_SCHEMA_DIAGNOSTICS];
   if (more > 0) translated.length = MAX_SCHEMA_DIAGNOSTICS;
   for (const t of mergeMisspellings(translated)) {
-    const range = locate(source.doc, source.lineCounter, t.pointer, t.atKey);
+    const range = locateIn(source, t.pointer, t.atKey);
     out.push(
       diagnostic(lang, t.ruleId, t.params, { file: source.path, ...range, pointer: t.pointer }),
     );
   }
   if (more > 0 && firstHidden) {
-    const range = locate(source.doc, source.lineCounter, firstHidden.pointer, firstHidden.atKey);
+    const range = locateIn(source, firstHidden.pointer, firstHidden.atKey);
     out.push(diagnostic(lang, 'schema/too-many', { more }, { file: source.path, ...range }));
   }
   return out;

@@ -1,5 +1,7 @@
 import type { Document, LineCounter, Node, YAMLError } from 'yaml';
 import { withoutBom } from './text.js';
+import { fastPositions, type FastPositions } from './fast-locate.js';
+import { locate, type Range } from './locate.js';
 import { yamlLib } from './yaml-lib.js';
 import type { CST } from 'yaml';
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
@@ -295,6 +297,15 @@ function keysAreNfc(value: unknown): boolean {
 /** A source whose YAML tree is built only when a diagnostic needs a position. */
 class LazySource implements SourceFile {
   private full: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
+  private fast: FastPositions | undefined;
+
+  /** A range found without building the YAML tree, when the file has none yet (see locateIn). */
+  fastRange(pointer: string, atKey: boolean): Range | undefined {
+    if (this.full) return undefined;
+    this.fast ??= fastPositions(this.text);
+    return this.fast.range(pointer, atKey);
+  }
+
   constructor(
     readonly path: string,
     readonly text: string,
@@ -349,4 +360,13 @@ export function parseYaml(path: string, text: string, lang: Lang): ParseResult {
     }
   }
   return parseYamlText(path, text, lang);
+}
+
+/**
+ * Where a pointer lies in a file: from js-yaml's events when that is enough (a sound file's
+ * notices), else from the full YAML tree.
+ */
+export function locateIn(source: SourceFile, pointer: string, atKey = false): Range {
+  const fast = source instanceof LazySource ? source.fastRange(pointer, atKey) : undefined;
+  return fast ?? locate(source.doc, source.lineCounter, pointer, atKey);
 }
