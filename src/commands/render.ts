@@ -147,6 +147,7 @@ export async function renderSheet(
   const t = labels(o.lang);
   const ctx = await openSession(await findSessionDir(o.session, io.cwd, o.lang), io.cwd, o.lang);
   const docs: RenderedDoc[] = [];
+  const facts = sessionFacts(ctx, o.lang);
   for (const c of candidatesFor(ctx, o, candidateId)) {
     const units = [];
     for (const u of ctx.units.filter((x) => c.blocs.includes(x.id))) {
@@ -155,7 +156,7 @@ export async function renderSheet(
       units.push(sheetUnitModel(ctx, u, s.evaluation, s.proposal, t));
     }
     const model = {
-      ...sessionFacts(ctx, o.lang),
+      ...facts,
       candidate: {
         id: c.id,
         name: `${c.family_name} ${c.given_name}`,

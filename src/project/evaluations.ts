@@ -4,14 +4,14 @@ import { propose, type Proposal } from '../model/decide.js';
 import { verdicts, type Candidate, type Evaluation } from '../model/session.js';
 import { competenciesOf, type GradedUnit } from '../model/types.js';
 import { evaluationPath } from './evaluation-store.js';
-import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { diagnostic } from '../diagnostics/messages.js';
 import { brokenHashLink } from '../model/evaluation-hash.js';
 // The evaluation rules register the messages of evaluation/tampered.
 import '../rules/evaluation.js';
 import { symlinkDiagnostic } from './confine.js';
 import { displayPath } from './files.js';
-import { loadFile } from './load.js';
+import { checkText, readTextSync, type Loaded } from './load.js';
 import type { SessionContext } from './session.js';
 
 /** Where a candidate stands on one unit. */
@@ -33,6 +33,7 @@ export interface UnitState {
 }
 
 /** Read the evaluation of one candidate on one unit (absent, draft, final or unreadable). */
+// eslint-disable-next-line @typescript-eslint/require-await -- async for callers; sync reads inside for speed
 export async function unitState(
   ctx: SessionContext,
   candidate: Candidate,
@@ -40,19 +41,20 @@ export async function unitState(
 ): Promise<UnitState> {
   const file = evaluationPath(ctx, candidate.id, unit.id);
   const total = competenciesOf(unit).length;
-  // Before existsSync, which follows links: a linked candidate folder is reported, not read.
-  const linked = symlinkDiagnostic(ctx.root, file, displayPath(file, ctx.cwd), ctx.lang, ctx.cwd);
+  const display = displayPath(file, ctx.cwd);
+  // A linked candidate folder is reported, not read; the file itself is opened without following
+  // a link (readTextSync reports one as file/symlink).
+  const linked = symlinkDiagnostic(ctx.root, path.dirname(file), display, ctx.lang, ctx.cwd);
   if (linked)
     return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [linked] };
-  if (!existsSync(file)) {
+  const read = readTextSync(file, display, ctx.lang);
+  if (read.missing) {
     return { candidate, unit, file, state: 'not_started', answered: 0, total, diagnostics: [] };
   }
-  const loaded = await loadFile<Evaluation>(
-    file,
-    displayPath(file, ctx.cwd),
-    'evaluation',
-    ctx.lang,
-  );
+  const loaded: Loaded<Evaluation> =
+    read.text === undefined
+      ? { diagnostics: read.diagnostics }
+      : checkText<Evaluation>(read.text, display, 'evaluation', ctx.lang);
   if (!loaded.value)
     return {
       candidate,
@@ -66,7 +68,6 @@ export async function unitState(
   const e = loaded.value;
   // A file that is not this candidate's evaluation of this unit (copied, moved) is not used.
   if (e.candidate !== candidate.id || e.bloc !== unit.id || e.session !== ctx.session.id) {
-    const display = displayPath(file, ctx.cwd);
     const expected = `${ctx.session.id}/${candidate.id}/${unit.id}`;
     const mismatch = diagnostic(
       ctx.lang,
@@ -87,7 +88,6 @@ export async function unitState(
   }
   // A final evaluation edited by hand is not printed as if it were the jury's.
   if (e.status === 'final' && brokenHashLink(e) !== undefined) {
-    const display = displayPath(file, ctx.cwd);
     const tampered = diagnostic(
       ctx.lang,
       'evaluation/tampered',

@@ -41,7 +41,7 @@ export function readTextSync(
   absPath: string,
   display: string,
   lang: Lang,
-): { text?: string; diagnostics: Diagnostic[] } {
+): { text?: string; diagnostics: Diagnostic[]; missing?: true } {
   let fd: number | undefined;
   try {
     fd = openSync(absPath, READ_FLAGS);
@@ -74,11 +74,13 @@ export function readTextSync(
         diagnostics: [diagnostic(lang, 'file/symlink', { link: display, target }, at1(display))],
       };
     }
-    return {
-      diagnostics: [
-        diagnostic(lang, 'file/unreadable', { reason: code ?? String(error) }, at1(display)),
-      ],
-    };
+    const unreadable = [
+      diagnostic(lang, 'file/unreadable', { reason: code ?? String(error) }, at1(display)),
+    ];
+    // `missing` lets a caller tell "not there yet" from "there but unreadable" without a stat.
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? { diagnostics: unreadable, missing: true }
+      : { diagnostics: unreadable };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

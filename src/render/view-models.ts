@@ -23,12 +23,20 @@ function dateFormat(lang: Lang): Intl.DateTimeFormat {
   return f;
 }
 
+const formatted = new Map<string, string>();
+
 /** "12 juin 2026" / "12 June 2026" from YYYY-MM-DD (or an ISO timestamp). */
 export function formatDate(iso: string | undefined, lang: Lang): string {
   if (!iso) return '';
-  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return dateFormat(lang).format(d);
+  // A thousand sheets share a handful of dates: each is formatted once.
+  const key = `${lang}|${iso}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
+    text = Number.isNaN(d.getTime()) ? iso : dateFormat(lang).format(d);
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 /** Header facts shared by documents of a session. */
