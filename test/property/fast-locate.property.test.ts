@@ -73,11 +73,13 @@ function toYaml(v: unknown, indent = ''): string {
 describe('positions without the yaml package', () => {
   it('equal the yaml tree on every scalar of every YAML file of the repository', () => {
     let compared = 0;
-    for (const file of yamlFiles(repoRoot)) {
+    // The files in git (not bench/workload nor a demo made by hand): the same set on a fresh clone.
+    const files = ['referentials', 'test'].flatMap((d) => yamlFiles(path.join(repoRoot, d)));
+    for (const file of files) {
       compared += compare(readFileSync(file, 'utf8'), path.relative(repoRoot, file));
     }
     // The bundled référentiel alone has hundreds of plain one-line scalars.
-    expect(compared).toBeGreaterThan(500);
+    expect(compared).toBeGreaterThan(250);
   });
 
   it('equal the yaml tree on generated block-style documents', () => {
