@@ -280,6 +280,16 @@ describe('findings of the code review, kept fixed', () => {
     expect((await certif('grade', 'c001', 'BC01')).stderr).toContain('Pas de terminal interactif');
   });
 
+  it('stats --out names its format by extension unless --format says otherwise', async () => {
+    const read = (f: string) => readFile(path.join(project.root, f), 'utf8');
+    expect((await certif('stats', '--out', 's.html')).code).toBe(0);
+    expect(await read('s.html')).toMatch(/^<!DOCTYPE html>/);
+    expect((await certif('stats', '--out', 's.json')).code).toBe(0);
+    expect(JSON.parse(await read('s.json'))).toHaveProperty('definitions');
+    expect((await certif('stats', '--format', 'md', '--out', 'm.html')).code).toBe(0);
+    expect(await read('m.html')).toMatch(/^# /);
+  });
+
   it('an unknown decision, even a name of Object.prototype, is a usage error', async () => {
     for (const decision of ['constructor', '__proto__', 'toString']) {
       const r = await certif(

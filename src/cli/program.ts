@@ -844,9 +844,18 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
           agreement: boolean;
           out?: string;
         },
+        command: Command,
       ) => {
+        // `--out stats.html` without --format: the file's extension says which.
+        const byName = /\.html?$/i.test(opts.out ?? '')
+          ? 'html'
+          : /\.json$/i.test(opts.out ?? '')
+            ? 'json'
+            : undefined;
+        const format =
+          command.getOptionValueSource('format') === 'default' && byName ? byName : opts.format;
         const { statsCommand } = await import('../commands/stats.js');
-        code = await statsCommand(sessions, { ...opts, lang }, io);
+        code = await statsCommand(sessions, { ...opts, format, lang }, io);
       },
     );
 
