@@ -494,22 +494,24 @@ function print(
     return;
   }
   const lines: string[] = [];
+  // ' : ' in French, ': ' in English.
+  const c = labels(lang).colon;
   for (const r of rows) {
     lines.push(`${r.candidate.id}  ${fullName(r.candidate)}`);
     for (const u of r.units) {
       if (u.proposal === 'none') continue;
       const decided = u.decision
-        ? ` → ${pick(lang, 'décision', 'decision')} : ${decisionWords(u.decision, lang)}${u.reason ? ` (${u.reason})` : ''}`
+        ? ` → ${pick(lang, 'décision', 'decision')}${c}${decisionWords(u.decision, lang)}${u.reason ? ` (${u.reason})` : ''}`
         : u.stale && u.recorded && u.proposal !== 'pending'
-          ? ` → ${pick(lang, 'décision', 'decision')} : ${labels(lang).decisionStale} — ${pick(lang, 'était', 'was')} : ${decisionWords(u.recorded.decision, lang)}`
+          ? ` → ${pick(lang, 'décision', 'decision')}${c}${labels(lang).decisionStale} — ${pick(lang, 'était', 'was')}${c}${decisionWords(u.recorded.decision, lang)}`
           : '';
       lines.push(
-        `  ${u.unit.padEnd(6)} ${pick(lang, 'proposition', 'proposal')} : ${unitWords(u, lang)}${decided}`,
+        `  ${u.unit.padEnd(6)} ${pick(lang, 'proposition', 'proposal')}${c}${unitWords(u, lang)}${decided}`,
       );
     }
     const outcome = r.outcome ?? r.proposedOutcome;
     lines.push(
-      `  ${pick(lang, 'Résultat', 'Outcome')} : ${r.pending ? pendingWords(r, lang) : `${outcomeWords(outcome?.outcome, lang)}${r.outcome ? '' : pick(lang, ' (proposé)', ' (proposed)')}${outcome?.validated.length ? ` — ${outcome.validated.join(', ')}` : ''}`}`,
+      `  ${pick(lang, 'Résultat', 'Outcome')}${c}${r.pending ? pendingWords(r, lang) : `${outcomeWords(outcome?.outcome, lang)}${r.outcome ? '' : pick(lang, ' (proposé)', ' (proposed)')}${outcome?.validated.length ? ` — ${outcome.validated.join(', ')}` : ''}`}`,
     );
   }
   io.stdout.write(lines.join('\n') + '\n');
