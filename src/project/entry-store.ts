@@ -5,29 +5,21 @@ import { Document, isMap, isScalar } from 'yaml';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
-import { propose, type Proposal } from '../model/decide.js';
 import { entryHash } from '../model/evaluation-hash.js';
-import {
-  toResult,
-  toResultValue,
-  verdicts,
-  type Candidate,
-  type Entry,
-  type Result,
-} from '../model/session.js';
-import { competenciesOf, type GradedUnit } from '../model/types.js';
+import { type Candidate, type Entry, type Result } from '../model/session.js';
+import { type GradedUnit } from '../model/types.js';
 import { ruleContext } from '../rules/context.js';
 import { checkEntry } from '../rules/double-marking.js';
 import { validateSchema } from '../schema/diagnostics.js';
-import { documentText, setKeepingComments } from '../source/edit.js';
 import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
-import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
+import { cleanOrphanTemps } from '../source/write.js';
 import { assertNotClosed } from './evaluation-store.js';
 import { assertInsideProject, symlinkDiagnostic } from './confine.js';
 import { displayPath, pathKind, yamlFilesUnder } from './files.js';
 import { loadFile, readText } from './load.js';
-import { HeldFile, typedAnswers } from './reread.js';
+import { HeldFile } from './reread.js';
+import { ResultsHandle } from './results-handle.js';
 import { schemaComment } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
@@ -71,20 +63,19 @@ export function checkJuror(ctx: SessionContext, unit: GradedUnit, juror: string)
 }
 
 /** A juror's entry open for writing: holds the file's lock until closed. */
-export class EntryHandle {
+export class EntryHandle extends ResultsHandle<Entry> {
   private constructor(
-    readonly ctx: SessionContext,
-    readonly candidate: Candidate,
-    readonly unit: GradedUnit,
+    ctx: SessionContext,
+    candidate: Candidate,
+    unit: GradedUnit,
     readonly juror: string,
-    readonly file: string,
-    private doc: Document,
-    private lock: Lock,
-    private readonly held: HeldFile,
-  ) {}
-
-  /** Set when the last write was built on the file re-read after a hand edit (what to tell). */
-  rereadNotice: string | undefined;
+    file: string,
+    doc: Document,
+    lock: Lock,
+    held: HeldFile,
+  ) {
+    super(ctx, candidate, unit, file, doc, lock, held);
+  }
 
   /** Lock the entry file and read it (or start a new one). */
   static async open(
@@ -129,53 +120,14 @@ export class EntryHandle {
     }
   }
 
-  /** The entry as it stands. */
-  get value(): Entry {
-    return this.doc.toJS() as Entry;
-  }
-
-  /** Results by competency id. */
-  results(): Record<string, Result> {
-    const out: Record<string, Result> = {};
-    for (const [id, v] of Object.entries(this.value.results)) out[id] = toResult(v);
-    return out;
-  }
-
-  /** Competency ids of the unit, in order. */
-  get competencyIds(): string[] {
-    return competenciesOf(this.unit).map((c) => c.id);
-  }
-
-  /** This juror's own proposal under the unit's rule. */
-  proposal(): Proposal {
-    return propose(this.competencyIds, verdicts(this.value.results), this.unit.validation);
-  }
-
   /** Submitted entries are final. */
   get isFinal(): boolean {
     return this.value.status === 'submitted';
   }
 
-  /** Record results in one atomic write, after checking the whole file. */
-  async record(updates: Readonly<Record<string, Result>>): Promise<void> {
-    await this.refresh(typedAnswers(updates));
-    if (this.isFinal) throw this.submittedError();
-    const next = this.doc.clone();
-    for (const [id, result] of Object.entries(updates)) {
-      setKeepingComments(next, ['results', id], toResultValue(result));
-    }
-    this.orderResults(next);
-    await this.commit(next);
-  }
-
   /** Submit: every competency judged; results given with it go in the same atomic write. */
   async submit(now: Date, updates: Readonly<Record<string, Result>> = {}): Promise<void> {
-    await this.refresh(typedAnswers(updates, pick(this.ctx.lang, 'soumission', 'submit')));
-    if (this.isFinal) throw this.submittedError();
-    const next = this.doc.clone();
-    for (const [id, result] of Object.entries(updates)) {
-      setKeepingComments(next, ['results', id], toResultValue(result));
-    }
+    const next = await this.nextDocument(updates, pick(this.ctx.lang, 'soumission', 'submit'));
     this.orderResults(next);
     const results = (next.toJS() as Entry).results;
     const missing = this.competencyIds.filter((id) => !(id in results));
@@ -219,20 +171,7 @@ export class EntryHandle {
     }
   }
 
-  /** Results in the référentiel's order, as in evaluations. */
-  private orderResults(doc: Document): void {
-    const results = doc.get('results', true);
-    if (!isMap(results)) return;
-    results.flow = false;
-    const rank = new Map(this.competencyIds.map((id, i) => [id, i]));
-    const key = (p: unknown) => {
-      const k = (p as { key?: unknown }).key;
-      return rank.get(String(isScalar(k) ? k.value : k)) ?? Number.MAX_SAFE_INTEGER;
-    };
-    results.items.sort((a, b) => key(a) - key(b));
-  }
-
-  private submittedError(): InputError {
+  protected finalError(): InputError {
     const { lang } = this.ctx;
     return new InputError(
       pick(
@@ -248,37 +187,13 @@ export class EntryHandle {
     );
   }
 
-  private async commit(next: Document): Promise<void> {
-    const text = documentText(next);
-    const display = displayPath(this.file, this.ctx.cwd);
+  protected check(text: string, display: string): Diagnostic[] {
     const parsed = parseYamlText(display, text, this.ctx.lang);
-    const diagnostics = parsed.source
+    return parsed.source
       ? checkSource(this.ctx, parsed.source, this.candidate.id, this.unit.id, this.juror).filter(
           (d) => d.severity === 'error',
         )
       : parsed.diagnostics;
-    if (diagnostics.length > 0) {
-      throw new InvalidFilesError(
-        pick(
-          this.ctx.lang,
-          `saisie refusée, rien n’a été écrit : ${display}`,
-          `entry refused, nothing was written: ${display}`,
-        ),
-        diagnostics,
-      );
-    }
-    // Checked again at each write: the link may have been planted while the file was open.
-    assertInsideProject(this.ctx.root, this.file, this.ctx.lang, this.ctx.cwd);
-    await writeFileAtomic(this.file, text);
-    this.doc = next;
-    this.held.wrote(text);
-  }
-
-  /** Build the next write on the file as it stands now, should it have been edited by hand. */
-  private async refresh(typed: string): Promise<void> {
-    const fresh = await this.held.reread(typed);
-    this.rereadNotice = fresh?.notice;
-    if (fresh) this.doc = fresh.doc;
   }
 }
 

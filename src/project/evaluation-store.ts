@@ -1,33 +1,31 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap, isScalar, isSeq } from 'yaml';
-import { documentText, setKeepingComments } from '../source/edit.js';
+import { Document, isMap, isSeq } from 'yaml';
+import { setKeepingComments } from '../source/edit.js';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { propose, type Proposal } from '../model/decide.js';
 import { evaluationHash } from '../model/evaluation-hash.js';
 import {
-  toResult,
   toResultValue,
-  verdicts,
   type Candidate,
   type EntryBinding,
   type Evaluation,
   type Reconciled,
   type Result,
 } from '../model/session.js';
-import { competenciesOf, type GradedUnit } from '../model/types.js';
+import { type GradedUnit } from '../model/types.js';
 import { checkEvaluation } from '../rules/evaluation.js';
 import { ruleContext } from '../rules/context.js';
 import { validateSchema } from '../schema/diagnostics.js';
 import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
-import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
+import { cleanOrphanTemps } from '../source/write.js';
 import { assertInsideProject } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 import { readText } from './load.js';
 import { HeldFile, typedAnswers } from './reread.js';
+import { ResultsHandle } from './results-handle.js';
 import { schemaComment } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
@@ -42,22 +40,18 @@ export function evaluationPath(ctx: SessionContext, candidateId: string, unitId:
 }
 
 /** An evaluation open for writing: holds the file's lock until closed. */
-export class EvaluationHandle {
+export class EvaluationHandle extends ResultsHandle<Evaluation> {
   private constructor(
-    readonly ctx: SessionContext,
-    readonly candidate: Candidate,
-    readonly unit: GradedUnit,
-    readonly file: string,
-    private doc: Document,
-    private lock: Lock,
-    private readonly held: HeldFile,
-  ) {}
-
-  /**
-   * Set when the last write found the file changed by hand since certif read or wrote it: the
-   * edit was built on the file as it stood, and this says so to the user.
-   */
-  rereadNotice: string | undefined;
+    ctx: SessionContext,
+    candidate: Candidate,
+    unit: GradedUnit,
+    file: string,
+    doc: Document,
+    lock: Lock,
+    held: HeldFile,
+  ) {
+    super(ctx, candidate, unit, file, doc, lock, held);
+  }
 
   /** Lock the evaluation file and read it (or start a new one). */
   static async open(
@@ -98,42 +92,8 @@ export class EvaluationHandle {
     }
   }
 
-  /** The evaluation as it stands. */
-  get value(): Evaluation {
-    return this.doc.toJS() as Evaluation;
-  }
-
-  /** Results by competency id. */
-  results(): Record<string, Result> {
-    const out: Record<string, Result> = {};
-    for (const [id, v] of Object.entries(this.value.results)) out[id] = toResult(v);
-    return out;
-  }
-
-  /** Competency ids of the unit, in order. */
-  get competencyIds(): string[] {
-    return competenciesOf(this.unit).map((c) => c.id);
-  }
-
-  /** The proposal under the unit's rule. */
-  proposal(): Proposal {
-    return propose(this.competencyIds, verdicts(this.value.results), this.unit.validation);
-  }
-
   get isFinal(): boolean {
     return this.value.status === 'final';
-  }
-
-  /** Record results (one or many) in one atomic write, after checking the whole file. */
-  async record(updates: Readonly<Record<string, Result>>): Promise<void> {
-    await this.refresh(typedAnswers(updates));
-    if (this.isFinal) throw this.finalError();
-    const next = this.doc.clone();
-    for (const [id, result] of Object.entries(updates)) {
-      setKeepingComments(next, ['results', id], toResultValue(result));
-    }
-    this.orderResults(next);
-    await this.commit(next);
   }
 
   /**
@@ -145,12 +105,7 @@ export class EvaluationHandle {
     now: Date,
     updates: Readonly<Record<string, Result>> = {},
   ): Promise<void> {
-    await this.refresh(typedAnswers(updates, pick(this.ctx.lang, 'finalisation', 'finalise')));
-    if (this.isFinal) throw this.finalError();
-    const next = this.doc.clone();
-    for (const [id, result] of Object.entries(updates)) {
-      setKeepingComments(next, ['results', id], toResultValue(result));
-    }
+    const next = await this.nextDocument(updates, pick(this.ctx.lang, 'finalisation', 'finalise'));
     this.orderResults(next);
     next.set('status', 'final');
     next.set('finalized', next.createNode({ by: [...by], at: now.toISOString() }));
@@ -234,20 +189,6 @@ export class EvaluationHandle {
     await this.commit(next);
   }
 
-  /** Results in the référentiel's order (answers may come in any order; diffs stay readable). */
-  private orderResults(doc: Document): void {
-    const results = doc.get('results', true);
-    if (!isMap(results)) return;
-    const map = results;
-    map.flow = false;
-    const rank = new Map(this.competencyIds.map((id, i) => [id, i]));
-    const key = (p: unknown) => {
-      const k = (p as { key?: unknown }).key;
-      return rank.get(String(isScalar(k) ? k.value : k)) ?? Number.MAX_SAFE_INTEGER;
-    };
-    map.items.sort((a, b) => key(a) - key(b));
-  }
-
   /** Release the lock; leave no empty folder behind when nothing was written. */
   async close(): Promise<void> {
     await this.lock.release();
@@ -255,7 +196,7 @@ export class EvaluationHandle {
       await rmdir(path.dirname(this.file)).catch(() => undefined);
   }
 
-  private finalError(): InputError {
+  protected finalError(): InputError {
     const lang = this.ctx.lang;
     return new InputError(
       pick(
@@ -271,33 +212,8 @@ export class EvaluationHandle {
     );
   }
 
-  /** Check the new document (schema and rules); write it atomically; keep it. */
-  private async commit(next: Document): Promise<void> {
-    const text = documentText(next);
-    const display = displayPath(this.file, this.ctx.cwd);
-    const diagnostics = checkDocumentText(this.ctx, text, display, this.candidate.id, this.unit.id);
-    if (diagnostics.length > 0) {
-      throw new InvalidFilesError(
-        pick(
-          this.ctx.lang,
-          `saisie refusée, rien n’a été écrit : ${display}`,
-          `entry refused, nothing was written: ${display}`,
-        ),
-        diagnostics,
-      );
-    }
-    // Checked again at each write: the link may have been planted while the file was open.
-    assertInsideProject(this.ctx.root, this.file, this.ctx.lang, this.ctx.cwd);
-    await writeFileAtomic(this.file, text);
-    this.doc = next;
-    this.held.wrote(text);
-  }
-
-  /** Build the next write on the file as it stands now, should it have been edited by hand. */
-  private async refresh(typed: string): Promise<void> {
-    const fresh = await this.held.reread(typed);
-    this.rereadNotice = fresh?.notice;
-    if (fresh) this.doc = fresh.doc;
+  protected check(text: string, display: string): Diagnostic[] {
+    return checkDocumentText(this.ctx, text, display, this.candidate.id, this.unit.id);
   }
 }
 
