@@ -7,7 +7,11 @@ import { countBySeverity, sortDiagnostics, type Lang } from '../diagnostics/diag
 import type { Referential } from '../model/types.js';
 import { displayPath, pathKind } from '../project/files.js';
 import { checkText, loadFile } from '../project/load.js';
-import { resolveReferential, scanReferentials } from '../project/referentials.js';
+import {
+  referentialFilePath,
+  resolveReferential,
+  scanReferentials,
+} from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import { schemaComment } from '../project/schema-line.js';
 import {
@@ -369,22 +373,8 @@ async function referentialFor(
   io: Io,
   lang: Lang,
 ): Promise<{ ref: Referential; source: SourceFile }> {
-  const looksLikePath =
-    spec && (spec.includes('/') || spec.includes(path.sep) || /\.ya?ml$/i.test(spec));
-  if (spec && looksLikePath) {
-    const abs = path.resolve(io.cwd, spec);
-    if ((await pathKind(abs)) !== 'file') {
-      throw new UsageError(
-        pick(lang, `Référentiel introuvable : ${spec}`, `No such référentiel: ${spec}`),
-        pick(
-          lang,
-          'Donnez le chemin d’un fichier YAML ou l’id d’un référentiel.',
-          'Give the path of a YAML file or the id of a référentiel.',
-        ),
-      );
-    }
-    return schemaChecked(abs, io, lang);
-  }
+  const file = await referentialFilePath(spec, io.cwd, lang);
+  if (file) return schemaChecked(file, io, lang);
   const root = await findProjectRoot(io.cwd);
   if (spec) {
     const [id, version] = spec.split('@');

@@ -235,6 +235,31 @@ function notValidYet(
 }
 
 /**
+ * The file a `--referential` spec names when it is a path (it has a `/` or ends in .yaml/.yml),
+ * refused when there is no such file; undefined for an id (`id` or `id@version`).
+ */
+export async function referentialFilePath(
+  spec: string | undefined,
+  cwd: string,
+  lang: Lang,
+): Promise<string | undefined> {
+  if (!spec || !(spec.includes('/') || spec.includes(path.sep) || /\.ya?ml$/i.test(spec)))
+    return undefined;
+  const abs = path.resolve(cwd, spec);
+  if ((await pathKind(abs)) !== 'file') {
+    throw new UsageError(
+      pick(lang, `Référentiel introuvable : ${spec}`, `No such référentiel: ${spec}`),
+      pick(
+        lang,
+        'Donnez le chemin d’un fichier YAML ou l’id d’un référentiel.',
+        'Give the path of a YAML file or the id of a référentiel.',
+      ),
+    );
+  }
+  return abs;
+}
+
+/**
  * Resolve `--referential`: a path to a file, or an id with an optional `@version` (newest
  * version otherwise). Without a spec: the project's only référentiel (refused when it has several),
  * or the bundled one when the project has none.
@@ -245,20 +270,8 @@ export async function resolveReferential(
   cwd: string,
   lang: Lang,
 ): Promise<LoadedReferential> {
-  if (spec && (spec.includes('/') || spec.includes(path.sep) || /\.ya?ml$/i.test(spec))) {
-    const abs = path.resolve(cwd, spec);
-    if ((await pathKind(abs)) !== 'file') {
-      throw new UsageError(
-        pick(lang, `Référentiel introuvable : ${spec}`, `No such référentiel: ${spec}`),
-        pick(
-          lang,
-          'Donnez le chemin d’un fichier YAML ou l’id d’un référentiel.',
-          'Give the path of a YAML file or the id of a référentiel.',
-        ),
-      );
-    }
-    return loadReferentialFile(abs, cwd, lang);
-  }
+  const file = await referentialFilePath(spec, cwd, lang);
+  if (file) return loadReferentialFile(file, cwd, lang);
   const scan = await scanReferentials(root, cwd, lang);
   const all = scan.usable;
   const [id, wanted] = spec ? spec.split('@') : [undefined, undefined];
