@@ -4,6 +4,7 @@ import { competenciesOf } from '../model/types.js';
 import type { CandidateRow, UnitRow } from '../project/deliberation.js';
 import type { SessionContext } from '../project/session.js';
 import type { Labels } from '../render/labels.js';
+import { decisionText, outcomeText } from '../render/view-models.js';
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -22,36 +23,15 @@ export function csvText(rows: readonly (readonly string[])[]): string {
   return '\uFEFF' + rows.map((r) => r.map(csvCell).join(';') + '\r\n').join('');
 }
 
-function decisionText(d: UnitDecision | 'pending' | 'none' | undefined, t: Labels): string {
-  switch (d) {
-    case 'valide':
-      return t.valide;
-    case 'non_valide':
-      return t.nonValide;
-    case 'absent':
-      return t.absent;
-    case 'acquis_anterieurement':
-      return t.acquiredBefore;
-    case 'pending':
-      return t.pendingDraft;
-    default:
-      return '';
-  }
+/** A decision's words as documents say them; a pending one says so, none leaves the cell empty. */
+function decisionCell(d: UnitDecision | 'pending' | 'none' | undefined, t: Labels): string {
+  if (d === 'pending') return t.pendingDraft;
+  return d === undefined || d === 'none' ? '' : decisionText(d, t);
 }
 
-function outcomeText(o: Outcome | undefined, t: Labels): string {
-  switch (o) {
-    case 'titre_obtenu':
-      return t.outcomeTitre;
-    case 'validation_partielle':
-      return t.outcomePartielle;
-    case 'non_valide':
-      return t.outcomeNonValide;
-    case 'absent':
-      return t.outcomeAbsent;
-    default:
-      return t.undecided;
-  }
+/** An outcome's words as documents say them; an undecided one says so. */
+function outcomeCell(o: Outcome | undefined, t: Labels): string {
+  return o === undefined ? t.undecided : outcomeText(o, t);
 }
 
 function evaluationText(u: UnitRow, t: Labels): string {
@@ -101,10 +81,10 @@ export function blocTable(ctx: Ctx, rows: readonly CandidateRow[], t: Labels): s
         u.unit,
         unit?.title ?? '',
         evaluationText(u, t),
-        u.evidence.kind === 'entries' ? t.pendingEntries : decisionText(u.proposal, t),
-        u.stale && u.proposal !== 'pending' ? t.decisionStale : decisionText(decision, t),
+        u.evidence.kind === 'entries' ? t.pendingEntries : decisionCell(u.proposal, t),
+        u.stale && u.proposal !== 'pending' ? t.decisionStale : decisionCell(decision, t),
         u.reason ?? '',
-        outcomeText(row.outcome?.outcome, t),
+        outcomeCell(row.outcome?.outcome, t),
       ]);
     }
   }
