@@ -42,11 +42,20 @@ export async function unitState(
   const file = evaluationPath(ctx, candidate.id, unit.id);
   const total = competenciesOf(unit).length;
   const display = displayPath(file, ctx.cwd);
+  const invalid = (diagnostics: readonly Diagnostic[], unused?: Evaluation): UnitState => ({
+    candidate,
+    unit,
+    file,
+    state: 'invalid',
+    answered: 0,
+    total,
+    ...(unused ? { unused } : {}),
+    diagnostics,
+  });
   // A linked candidate folder is reported, not read; the file itself is opened without following
   // a link (readTextSync reports one as file/symlink).
   const linked = symlinkDiagnostic(ctx.root, path.dirname(file), display, ctx.lang, ctx.cwd);
-  if (linked)
-    return { candidate, unit, file, state: 'invalid', answered: 0, total, diagnostics: [linked] };
+  if (linked) return invalid([linked]);
   const read = readTextSync(file, display, ctx.lang);
   if (read.missing) {
     return { candidate, unit, file, state: 'not_started', answered: 0, total, diagnostics: [] };
@@ -55,16 +64,7 @@ export async function unitState(
     read.text === undefined
       ? { diagnostics: read.diagnostics }
       : checkText<Evaluation>(read.text, display, 'evaluation', ctx.lang);
-  if (!loaded.value)
-    return {
-      candidate,
-      unit,
-      file,
-      state: 'invalid',
-      answered: 0,
-      total,
-      diagnostics: loaded.diagnostics,
-    };
+  if (!loaded.value) return invalid(loaded.diagnostics);
   const e = loaded.value;
   // A file that is not this candidate's evaluation of this unit (copied, moved) is not used.
   if (e.candidate !== candidate.id || e.bloc !== unit.id || e.session !== ctx.session.id) {
@@ -75,16 +75,7 @@ export async function unitState(
       { field: 'candidate/bloc/session', value: `${e.session}/${e.candidate}/${e.bloc}`, expected },
       { file: display, line: 1, column: 1 },
     );
-    return {
-      candidate,
-      unit,
-      file,
-      state: 'invalid',
-      answered: 0,
-      total,
-      unused: e,
-      diagnostics: [mismatch],
-    };
+    return invalid([mismatch], e);
   }
   // A final evaluation edited by hand is not printed as if it were the jury's.
   if (e.status === 'final' && brokenHashLink(e) !== undefined) {
@@ -94,16 +85,7 @@ export async function unitState(
       {},
       { file: display, line: 1, column: 1 },
     );
-    return {
-      candidate,
-      unit,
-      file,
-      state: 'invalid',
-      answered: 0,
-      total,
-      unused: e,
-      diagnostics: [tampered],
-    };
+    return invalid([tampered], e);
   }
   const ids = competenciesOf(unit).map((c) => c.id);
   const answered = ids.filter((id) => id in e.results).length;
