@@ -166,12 +166,10 @@ export async function validateCommand(
       ),
     );
   const threads = io.env.CERTIF_WORKERS;
-  const readAhead = io.env.CERTIF_READ_AHEAD;
   const checked: CheckedFile[] = await checkProject(files, {
     lang: options.lang,
     cwd: io.cwd,
     ...(threads !== undefined && /^\d+$/.test(threads) ? { workers: Number(threads) } : {}),
-    ...(readAhead === '0' || readAhead === '1' ? { readAhead: readAhead === '1' } : {}),
   });
   const all = [...checked.flatMap((f) => f.diagnostics), ...misplaced, ...links];
   for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));

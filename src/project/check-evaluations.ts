@@ -8,7 +8,6 @@ import { ruleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
 import { displayPath } from './files.js';
 import { loadFileSync } from './load.js';
-import type { RawRead } from './read-raw.js';
 
 /** A file to check (the shape of `FileRef` in check.ts). */
 export interface EvaluationRef {
@@ -41,8 +40,7 @@ export function evaluationSessionDir(abs: string): string {
 }
 
 /**
- * Read, parse, schema-check and rule-check one evaluation file (`raw`: as a reading thread
- * already read it). Only the diagnostics are kept
+ * Read, parse, schema-check and rule-check one evaluation file. Only the diagnostics are kept
  * (and the value when `keep` says a deliberation of its session will need it): not the text, nor
  * the YAML tree, so memory stays flat over thousands of files.
  */
@@ -51,10 +49,9 @@ export function checkEvaluationFile(
   env: CheckEnv,
   sessions: ReadonlyMap<string, SessionContext>,
   keep: ReadonlySet<string>,
-  raw?: RawRead,
 ): EvaluationChecked {
   const { lang } = env;
-  const file = loadFileSync<Evaluation>(f.abs, f.display, f.kind, lang, raw);
+  const file = loadFileSync<Evaluation>(f.abs, f.display, f.kind, lang);
   if (!file.source || file.value === undefined) return { diagnostics: file.diagnostics };
   const dir = evaluationSessionDir(f.abs);
   const { session, ref } = sessions.get(dir) ?? {};

@@ -20,7 +20,6 @@ import {
 } from './check-evaluations.js';
 import { startEvaluationPool, workerCount, type EvaluationPool } from './check-pool.js';
 import { availableReferentials, type LoadedReferential } from './referentials.js';
-import { READ_AHEAD_BATCH, READ_AHEAD_THRESHOLD, startReadAhead } from './read-ahead.js';
 
 /** A file to check. */
 export interface FileRef {
@@ -42,11 +41,6 @@ export interface CheckOptions {
   readonly cwd: string;
   /** Extra threads for evaluation files (default: by CPU count and project size; 0: none). */
   readonly workers?: number;
-  /**
-   * Read and parse evaluation files on a thread ahead of their checks (default: for a large
-   * project when no other thread checks them; never with `workers: 0`).
-   */
-  readonly readAhead?: boolean;
 }
 
 function load(f: FileRef, lang: Lang): CheckedFile {
@@ -121,11 +115,6 @@ export async function checkProject(
   }
 }
 
-function readAheadWanted(count: number, options: CheckOptions): boolean {
-  if (options.workers === 0) return false;
-  return options.readAhead ?? count >= READ_AHEAD_THRESHOLD;
-}
-
 async function checkFiles(
   files: readonly FileRef[],
   options: CheckOptions,
@@ -155,141 +144,116 @@ async function checkFiles(
       evaluationRefs.push({ abs, display: displayPath(abs, cwd), kind: 'evaluation' });
     }
   }
-  // Started before the référentiels and sessions are read: the thread's start-up overlaps them.
-  const ahead =
-    !pool && readAheadWanted(evaluationRefs.length, options)
-      ? startReadAhead(evaluationRefs.map((f) => f.abs))
-      : undefined;
-  try {
-    return await checkLoaded();
-  } finally {
-    await ahead?.close();
-  }
 
-  async function checkLoaded(): Promise<CheckedFile[]> {
-    const referentialFiles: CheckedFile[] = [];
-    for (const f of byKind('referential')) {
-      const file = load(f, lang);
-      if (file.value !== undefined && file.source) {
-        const ctx = ruleContext(lang);
-        checkReferential(ctx, file.source, file.value as Referential);
-        file.diagnostics.push(...ctx.diagnostics);
-      }
-      out.push(file);
-      referentialFiles.push(file);
-    }
-    // Versions side by side are fine; the same id and version twice is ambiguous for a session.
-    const versionsCtx = ruleContext(lang);
-    checkVersionsUnique(
-      versionsCtx,
-      referentialFiles.flatMap((f) =>
-        f.source && f.value !== undefined
-          ? [{ abs: f.abs, source: f.source, ref: f.value as Referential }]
-          : [],
-      ),
-    );
-    for (const d of versionsCtx.diagnostics)
-      referentialFiles.find((f) => f.source?.path === d.file)?.diagnostics.push(d);
-
-    const referentialsByRoot = new Map<string, LoadedReferential[]>();
-    const sessions = new Map<string, SessionContext>();
-    for (const [dir, f] of sessionRefs) {
-      const file = load(f, lang);
-      out.push(file);
-      if (!file.source || file.value === undefined) {
-        sessions.set(dir, {});
-        continue;
-      }
-      const root = projectRootOf(dir);
-      let available = referentialsByRoot.get(root);
-      if (!available) {
-        available = await availableReferentials(root, cwd, lang);
-        referentialsByRoot.set(root, available);
-      }
+  const referentialFiles: CheckedFile[] = [];
+  for (const f of byKind('referential')) {
+    const file = load(f, lang);
+    if (file.value !== undefined && file.source) {
       const ctx = ruleContext(lang);
-      const session = file.value as Session;
-      const ref = checkPinnedReferential(ctx, file.source, session, available);
-      checkSession(ctx, file.source, session, ref, path.basename(dir));
+      checkReferential(ctx, file.source, file.value as Referential);
       file.diagnostics.push(...ctx.diagnostics);
-      sessions.set(dir, { session, ...(ref ? { ref } : {}) });
     }
-
-    for (const f of byKind('entry')) {
-      const file = load(f, lang);
-      if (file.source && file.value !== undefined) {
-        const dir = sessionDirOf(f) ?? '';
-        const { session, ref } = sessions.get(dir) ?? {};
-        const bloc = path.dirname(f.abs);
-        const place = {
-          session: path.basename(dir),
-          candidate: path.basename(path.dirname(bloc)),
-          bloc: path.basename(bloc),
-          juror: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
-        };
-        const ctx = ruleContext(lang);
-        checkEntry(ctx, file.source, file.value as Entry, place, session, ref);
-        file.diagnostics.push(...ctx.diagnostics);
-      }
-      out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics: file.diagnostics });
-    }
-
-    const evaluations = new Map<string, Map<string, Evaluation>>();
-    // Files that do not read: a decision resting on one is not reported as gone (it has its error).
-    const unreadable = new Map<string, Set<string>>();
-    const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
-    const env = { lang, cwd };
-    let checked: EvaluationChecked[];
-    if (pool) checked = await pool.check(evaluationRefs, env, sessions, deliberationDirs);
-    else if (ahead) {
-      checked = [];
-      for (let b = 0; b * READ_AHEAD_BATCH < evaluationRefs.length; b++) {
-        // A batch the thread could not give (it stopped) is read here instead.
-        const raws = await ahead.take(b);
-        const start = b * READ_AHEAD_BATCH;
-        evaluationRefs
-          .slice(start, start + READ_AHEAD_BATCH)
-          .forEach((f, k) =>
-            checked.push(checkEvaluationFile(f, env, sessions, deliberationDirs, raws?.[k])),
-          );
-      }
-    } else
-      checked = evaluationRefs.map((f) => checkEvaluationFile(f, env, sessions, deliberationDirs));
-    evaluationRefs.forEach((f, i) => {
-      const { diagnostics, value } = checked[i] as EvaluationChecked;
-      // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
-      // values a deliberation is checked against.
-      const dir = evaluationSessionDir(f.abs);
-      const place = `${path.basename(path.dirname(f.abs))}/${path.basename(f.abs).replace(/\.ya?ml$/i, '')}`;
-      if (value) {
-        let inSession = evaluations.get(dir);
-        if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));
-        inSession.set(place, value);
-      } else {
-        let inSession = unreadable.get(dir);
-        if (!inSession) unreadable.set(dir, (inSession = new Set<string>()));
-        inSession.add(place);
-      }
-      out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics });
-    });
-
-    for (const f of byKind('deliberation')) {
-      const file = load(f, lang);
-      if (file.source && file.value !== undefined) {
-        const dir = path.dirname(f.abs);
-        const ctx = ruleContext(lang);
-        checkDeliberation(
-          ctx,
-          file.source,
-          file.value as Deliberation,
-          path.basename(dir),
-          sessions.get(dir)?.session,
-          evaluations.get(dir) ?? new Map<string, Evaluation>(),
-          unreadable.get(dir),
-        );
-        file.diagnostics.push(...ctx.diagnostics);
-      }
-      out.push(file);
-    }
-    return out;
+    out.push(file);
+    referentialFiles.push(file);
   }
+  // Versions side by side are fine; the same id and version twice is ambiguous for a session.
+  const versionsCtx = ruleContext(lang);
+  checkVersionsUnique(
+    versionsCtx,
+    referentialFiles.flatMap((f) =>
+      f.source && f.value !== undefined
+        ? [{ abs: f.abs, source: f.source, ref: f.value as Referential }]
+        : [],
+    ),
+  );
+  for (const d of versionsCtx.diagnostics)
+    referentialFiles.find((f) => f.source?.path === d.file)?.diagnostics.push(d);
+
+  const referentialsByRoot = new Map<string, LoadedReferential[]>();
+  const sessions = new Map<string, SessionContext>();
+  for (const [dir, f] of sessionRefs) {
+    const file = load(f, lang);
+    out.push(file);
+    if (!file.source || file.value === undefined) {
+      sessions.set(dir, {});
+      continue;
+    }
+    const root = projectRootOf(dir);
+    let available = referentialsByRoot.get(root);
+    if (!available) {
+      available = await availableReferentials(root, cwd, lang);
+      referentialsByRoot.set(root, available);
+    }
+    const ctx = ruleContext(lang);
+    const session = file.value as Session;
+    const ref = checkPinnedReferential(ctx, file.source, session, available);
+    checkSession(ctx, file.source, session, ref, path.basename(dir));
+    file.diagnostics.push(...ctx.diagnostics);
+    sessions.set(dir, { session, ...(ref ? { ref } : {}) });
+  }
+
+  for (const f of byKind('entry')) {
+    const file = load(f, lang);
+    if (file.source && file.value !== undefined) {
+      const dir = sessionDirOf(f) ?? '';
+      const { session, ref } = sessions.get(dir) ?? {};
+      const bloc = path.dirname(f.abs);
+      const place = {
+        session: path.basename(dir),
+        candidate: path.basename(path.dirname(bloc)),
+        bloc: path.basename(bloc),
+        juror: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
+      };
+      const ctx = ruleContext(lang);
+      checkEntry(ctx, file.source, file.value as Entry, place, session, ref);
+      file.diagnostics.push(...ctx.diagnostics);
+    }
+    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics: file.diagnostics });
+  }
+
+  const evaluations = new Map<string, Map<string, Evaluation>>();
+  // Files that do not read: a decision resting on one is not reported as gone (it has its error).
+  const unreadable = new Map<string, Set<string>>();
+  const deliberationDirs = new Set(byKind('deliberation').map((f) => path.dirname(f.abs)));
+  const env = { lang, cwd };
+  const checked = pool
+    ? await pool.check(evaluationRefs, env, sessions, deliberationDirs)
+    : evaluationRefs.map((f) => checkEvaluationFile(f, env, sessions, deliberationDirs));
+  evaluationRefs.forEach((f, i) => {
+    const { diagnostics, value } = checked[i] as EvaluationChecked;
+    // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
+    // values a deliberation is checked against.
+    const dir = evaluationSessionDir(f.abs);
+    const place = `${path.basename(path.dirname(f.abs))}/${path.basename(f.abs).replace(/\.ya?ml$/i, '')}`;
+    if (value) {
+      let inSession = evaluations.get(dir);
+      if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));
+      inSession.set(place, value);
+    } else {
+      let inSession = unreadable.get(dir);
+      if (!inSession) unreadable.set(dir, (inSession = new Set<string>()));
+      inSession.add(place);
+    }
+    out.push({ abs: f.abs, display: f.display, kind: f.kind, diagnostics });
+  });
+
+  for (const f of byKind('deliberation')) {
+    const file = load(f, lang);
+    if (file.source && file.value !== undefined) {
+      const dir = path.dirname(f.abs);
+      const ctx = ruleContext(lang);
+      checkDeliberation(
+        ctx,
+        file.source,
+        file.value as Deliberation,
+        path.basename(dir),
+        sessions.get(dir)?.session,
+        evaluations.get(dir) ?? new Map<string, Evaluation>(),
+        unreadable.get(dir),
+      );
+      file.diagnostics.push(...ctx.diagnostics);
+    }
+    out.push(file);
+  }
+  return out;
 }

@@ -1,15 +1,15 @@
 import { InvalidFilesError } from '../cli/errors.js';
-import { readlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
-import { diagnostic, type Params } from '../diagnostics/messages.js';
-import { parseYaml, type SourceFile } from '../source/parse.js';
-import { MAX_FILE_BYTES, readRawSync, type RawRead } from './read-raw.js';
+import { diagnostic } from '../diagnostics/messages.js';
+import { parseYaml, decodeUtf8, type SourceFile } from '../source/parse.js';
 import { validateSchema } from '../schema/diagnostics.js';
 // Registers the message of file/symlink.
 import './confine.js';
 import type { FileKind } from '../schema/registry.js';
 
-export { MAX_FILE_BYTES } from './read-raw.js';
+/** Largest file certif reads: its files are a few kilobytes. */
+export const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 /** A file read, parsed and checked against its schema. */
 export interface Loaded<T> {
@@ -21,6 +21,9 @@ export interface Loaded<T> {
 
 const at1 = (file: string) => ({ file, line: 1, column: 1 });
 
+/** Read-only, and a symbolic link is not followed (ELOOP): it could point outside the project. */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
 function linkTarget(file: string): string {
   try {
     return readlinkSync(file);
@@ -30,39 +33,56 @@ function linkTarget(file: string): string {
 }
 
 /**
- * Read a file as UTF-8 text, or the diagnostics saying why it cannot be (see {@link readRawSync});
- * `raw` is that read when another thread already made it. A file that is a symbolic link is
- * reported (`file/symlink`), not read.
+ * Read a file as UTF-8 text, or the diagnostics saying why it cannot be. Synchronous on purpose:
+ * a CLI reading thousands of small files is fastest that way (the size is checked on the open
+ * file, before reading it). A file that is a symbolic link is reported (`file/symlink`), not read.
  */
 export function readTextSync(
   absPath: string,
   display: string,
   lang: Lang,
-  raw: RawRead = readRawSync(absPath),
 ): { text?: string; diagnostics: Diagnostic[]; missing?: true } {
-  if ('text' in raw) return { text: raw.text, diagnostics: [] };
-  const one = (ruleId: string, params: Params = {}) => [
-    diagnostic(lang, ruleId, params, at1(display)),
-  ];
-  switch (raw.problem) {
-    case 'not-a-file':
-      return { diagnostics: one('file/not-a-file') };
-    case 'too-large':
-      return { diagnostics: one('file/too-large', { size: raw.size, max: MAX_FILE_BYTES }) };
-    case 'encoding':
-      return { diagnostics: one('yaml/encoding') };
-    case 'error': {
-      if (raw.code === 'ELOOP') {
-        return {
-          diagnostics: one('file/symlink', { link: display, target: linkTarget(absPath) }),
-        };
-      }
-      const unreadable = one('file/unreadable', { reason: raw.code });
-      // `missing` lets a caller tell "not there yet" from "there but unreadable" without a stat.
-      return raw.code === 'ENOENT' || raw.code === 'ENOTDIR'
-        ? { diagnostics: unreadable, missing: true }
-        : { diagnostics: unreadable };
+  let fd: number | undefined;
+  try {
+    fd = openSync(absPath, READ_FLAGS);
+    const info = fstatSync(fd);
+    if (info.isDirectory())
+      return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
+    if (info.size > MAX_FILE_BYTES) {
+      return {
+        diagnostics: [
+          diagnostic(
+            lang,
+            'file/too-large',
+            { size: info.size, max: MAX_FILE_BYTES },
+            at1(display),
+          ),
+        ],
+      };
     }
+    const text = decodeUtf8(readFileSync(fd));
+    if (text === undefined)
+      return { diagnostics: [diagnostic(lang, 'yaml/encoding', {}, at1(display))] };
+    return { text, diagnostics: [] };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR')
+      return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
+    if (code === 'ELOOP') {
+      const target = linkTarget(absPath);
+      return {
+        diagnostics: [diagnostic(lang, 'file/symlink', { link: display, target }, at1(display))],
+      };
+    }
+    const unreadable = [
+      diagnostic(lang, 'file/unreadable', { reason: code ?? String(error) }, at1(display)),
+    ];
+    // `missing` lets a caller tell "not there yet" from "there but unreadable" without a stat.
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? { diagnostics: unreadable, missing: true }
+      : { diagnostics: unreadable };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -76,14 +96,8 @@ export function readText(
 }
 
 /** Parse text and check it against the schema of its kind. */
-export function checkText<T>(
-  text: string,
-  display: string,
-  kind: FileKind,
-  lang: Lang,
-  preParsed?: { readonly value: object | undefined },
-): Loaded<T> {
-  const parsed = parseYaml(display, text, lang, preParsed);
+export function checkText<T>(text: string, display: string, kind: FileKind, lang: Lang): Loaded<T> {
+  const parsed = parseYaml(display, text, lang);
   if (!parsed.source) return { diagnostics: parsed.diagnostics };
   const diagnostics = validateSchema(parsed.source, kind, lang);
   if (diagnostics.length > 0) return { source: parsed.source, diagnostics };
@@ -100,21 +114,16 @@ export function loadFile<T>(
   return Promise.resolve(loadFileSync<T>(absPath, display, kind, lang));
 }
 
-/**
- * {@link loadFile} without a promise, for loops over thousands of files; `raw` is the file as
- * another thread already read (and maybe parsed) it.
- */
+/** {@link loadFile} without a promise, for loops over thousands of files. */
 export function loadFileSync<T>(
   absPath: string,
   display: string,
   kind: FileKind,
   lang: Lang,
-  raw?: RawRead,
 ): Loaded<T> {
-  const read = readTextSync(absPath, display, lang, raw);
+  const read = readTextSync(absPath, display, lang);
   if (read.text === undefined) return { diagnostics: read.diagnostics };
-  const preParsed = raw && 'parsed' in raw ? raw.parsed : undefined;
-  return checkText<T>(read.text, display, kind, lang, preParsed);
+  return checkText<T>(read.text, display, kind, lang);
 }
 
 /** Read a text file a command needs; unreadable or non-UTF-8 files raise InvalidFilesError. */

@@ -1,9 +1,10 @@
 import type { Document, LineCounter, Node, YAMLError } from 'yaml';
+import { withoutBom } from './text.js';
 import { fastPositions, type FastPositions } from './fast-locate.js';
 import { locate, type Range } from './locate.js';
 import { yamlLib } from './yaml-lib.js';
 import type { CST } from 'yaml';
-import { fastParse } from './fast-parse.js';
+import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic, type Params, type Where } from '../diagnostics/messages.js';
 
@@ -41,6 +42,18 @@ export const yamlOptions = {
   prettyErrors: false,
   keepSourceTokens: false,
 } as const;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Decode bytes as strict UTF-8, without a BOM; undefined when the bytes are not UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    const text = decoder.decode(bytes);
+    return withoutBom(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The offset where a CST nests deeper than `limit`, computed without recursion (deep input must
@@ -260,6 +273,27 @@ function syntaxDiagnostic(
   return diagnostic(lang, 'yaml/syntax', { detail }, at(start, end));
 }
 
+/**
+ * Anything the fast parser must not decide alone: directives, document markers, tags, anchors and
+ * aliases, merge keys, tabs. Such files take the full path (which reports them precisely).
+ */
+const NEEDS_FULL_PARSE = /^(?:%|---|\.\.\.)|!(?:!|<|[A-Za-z])|(?:^|[\s[{,])[&*][^\s]|<<\s*:|\t/m;
+
+function keysAreNfc(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (k !== k.normalize('NFC')) return false;
+        stack.push(child);
+      }
+    }
+  }
+  return true;
+}
+
 /** A source whose YAML tree is built only when a diagnostic needs a position. */
 class LazySource implements SourceFile {
   private full: { doc: Document.Parsed; lineCounter: LineCounter } | undefined;
@@ -307,21 +341,24 @@ class LazySource implements SourceFile {
 }
 
 /**
- * Parse the common case fast: a plain file read by js-yaml ({@link fastParse}), its tree with
- * positions built only if a diagnostic needs one. Anything unusual or wrong goes through
- * {@link parseYamlText}, which reports it precisely. Both give the same values on what the fast
- * path accepts (tested). `preParsed` is what {@link fastParse} gave for this text on another
- * thread (undefined: it gave nothing, or nobody ran it).
+ * Parse the common case fast: a plain file read by js-yaml (core schema, duplicate keys refused,
+ * depth bounded), its tree with positions built only if a diagnostic needs one. Anything unusual
+ * or wrong goes through {@link parseYamlText}, which reports it precisely. Both give the same
+ * values on what the fast path accepts (tested).
  */
-export function parseYaml(
-  path: string,
-  text: string,
-  lang: Lang,
-  preParsed?: { readonly value: object | undefined },
-): ParseResult {
-  const value = preParsed ? preParsed.value : fastParse(text);
-  if (value !== undefined)
-    return { source: new LazySource(path, text, value, lang), diagnostics: [] };
+export function parseYaml(path: string, text: string, lang: Lang): ParseResult {
+  if (!NEEDS_FULL_PARSE.test(text) && !text.includes('\r')) {
+    try {
+      const value = fastLoad(text, { schema: CORE_SCHEMA, json: false });
+      const object = value !== null && value !== undefined && typeof value === 'object';
+      // Keys that look alike but differ by Unicode normalisation exist only in non-NFC text.
+      if (object && (text.normalize('NFC') === text || keysAreNfc(value))) {
+        return { source: new LazySource(path, text, value, lang), diagnostics: [] };
+      }
+    } catch {
+      // Not for the fast path: the full parser says why.
+    }
+  }
   return parseYamlText(path, text, lang);
 }
 
