@@ -1,3 +1,4 @@
+import { forgetReadFolders } from '../project/confine.js';
 import { Command, CommanderError, Help, Option } from 'commander';
 import type { Io } from './io.js';
 import { EXIT, InputError, UsageError } from './errors.js';
@@ -11,6 +12,8 @@ import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 export async function execute(argv: readonly string[], io: Io): Promise<number> {
   const lang = detectLang(argv, io.env);
   const h = (fr: string, en: string) => pick(lang, fr, en);
+  // A folder seen not to be a link by an earlier command of this process may be one now.
+  forgetReadFolders();
   let code: number = EXIT.ok;
   const program = new Command('certif');
   program
