@@ -168,6 +168,27 @@ describe('the schema line of written files', () => {
     expect(validate.stdout).not.toContain('project/schemas-stale');
   });
 
+  it('gives a juror’s entry (blind double marking) the same kind of line', async () => {
+    const root = await makeProject(otherInstall);
+    const sessionFile = path.join(root, 'sessions/s1/session.yaml');
+    const session = await readFile(sessionFile, 'utf8');
+    await writeFile(
+      sessionFile,
+      session.replace(/^# double_marking: blind$/m, 'double_marking: blind'),
+    );
+    await writeFile(path.join(root, 'd.csv'), 'identifiant;nom;prénom;blocs\nc003;Roy;Bo;BC01\n');
+    await ok(otherInstall, ['candidates', 'import', 'd.csv'], root);
+    await ok(otherInstall, ['grade', 'c003', 'BC01', '--juror', 'jdupont', '--set', 'C1=A'], root);
+    const folder = path.join(root, 'sessions/s1/entries/c003/BC01');
+    const line = await firstLine(path.join(folder, 'jdupont.yaml'));
+    expect(line).toBe(
+      '# yaml-language-server: $schema=../../../../../.certif/schemas/entry.schema.json',
+    );
+    expect(await readFile(path.resolve(folder, line.split('$schema=')[1] ?? ''), 'utf8')).toBe(
+      await readFile(path.join(repoRoot, 'schemas/entry.schema.json'), 'utf8'),
+    );
+  });
+
   it('validate says once, as an info, that a stale or missing copy needs certif schemas', async () => {
     const root = await makeProject(repoRoot);
     const copy = path.join(root, '.certif/schemas/evaluation.schema.json');
@@ -239,6 +260,22 @@ describe('the schema line of written files', () => {
     expect(s.code).toBe(1);
     expect(s.stderr).toContain('Write refused: .certif/schemas/session.schema.json');
     expect(await readFile(victim, 'utf8')).toBe('not a schema\n');
+
+    // init checks the copy's place before its first write: no référentiel copied either.
+    const fresh = await tempDir('certif-sl-init-');
+    await mkdir(path.join(fresh, 'sessions'));
+    const away = await tempDir('certif-sl-away-');
+    await symlink(away, path.join(fresh, '.certif'));
+    const init = await certifAt(
+      repoRoot,
+      ['init', 'sessions/s1', '--referential', 'relation-client'],
+      fresh,
+    );
+    expect(init.code).toBe(1);
+    expect(init.stderr).toContain('passe par le lien symbolique .certif');
+    expect((await readdir(fresh)).sort()).toEqual(['.certif', 'sessions']);
+    expect(await readdir(path.join(fresh, 'sessions'))).toEqual([]);
+    expect(await readdir(away)).toEqual([]);
   });
 
   it('gives a file written outside any project no line naming a folder of this machine', async () => {
