@@ -907,6 +907,19 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       code = await referentialDiffCommand(oldSpec, newSpec, { format: opts.format, lang }, io);
     });
 
+  program
+    .command('schemas')
+    .description(
+      h(
+        'copie les schémas JSON dans .certif/schemas/ du projet (validation dans l’éditeur)',
+        'copy the JSON Schemas into the project’s .certif/schemas/ (validation in the editor)',
+      ),
+    )
+    .action(async () => {
+      const { schemasCommand } = await import('../commands/schemas.js');
+      code = await schemasCommand({ lang }, io);
+    });
+
   // `help [command]` would be the one English line of a French help: `-h` is there on every command.
   const noHelpCommand = (c: Command) => {
     c.helpCommand(false);

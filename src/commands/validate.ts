@@ -13,6 +13,7 @@ import { gradedUnits } from '../model/types.js';
 import { readText } from '../project/load.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
+import { schemaCopyDiagnostic } from '../project/schema-line.js';
 import { findSessionDir, openSession } from '../project/session.js';
 
 /** Options of `certif validate`. */
@@ -182,6 +183,12 @@ export async function validateCommand(
   });
   const all = [...checked.flatMap((f) => f.diagnostics), ...misplaced, ...links];
   for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));
+  if (paths.length === 0) {
+    // Read-only: a missing or stale copy of the schemas is said (info), never written nor failed.
+    const root = await findProjectRoot(io.cwd);
+    const stale = await schemaCopyDiagnostic(root, options.lang, io.cwd);
+    if (stale) all.push(stale);
+  }
   const diagnostics: Diagnostic[] = sortDiagnostics(all);
   const reporter = reporters[options.format];
   const color = options.format === 'stylish' && io.stdoutIsTTY && !io.env.NO_COLOR;
