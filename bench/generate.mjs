@@ -309,7 +309,7 @@ for (const b of ref.blocs) {
 }
 for (const b of BLOCS) if (!competencies[b]) throw new Error(`référentiel has no bloc ${b}`);
 
-const evalComment = schemaComment(path.join(sessionDir, 'evaluations', 'x'), 'evaluation');
+const evalComment = schemaComment(OUT, path.join(sessionDir, 'evaluations', 'x'), 'evaluation');
 let files = 0;
 let bytes = 0;
 let nonAcquis = 0;
