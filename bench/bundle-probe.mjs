@@ -121,7 +121,7 @@ for (const [id, v] of Object.entries(variants)) {
   shims[id] = shim;
   const files = readdirSync(out).filter((f) => f.endsWith('.js'));
   const kb = files.reduce((n, f) => n + readFileSync(path.join(out, f)).length, 0) / 1024;
-  console.error(`built ${path.relative(repo, out)}: ${files.length} files, ${kb.toFixed(0)} KB`);
+  console.error(`${path.relative(repo, out)}: ${files.length} .js files, ${kb.toFixed(0)} KB`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Bundle the compiled CLI (dist/) with esbuild into dist/bundle/, which bin/certif.js runs: a
-// `certif validate` then loads about 20 files instead of about 60 (measured: 20–50 ms less per
-// run on the bench workload, see bench/README.md). Run by `npm run build` after tsc and
+// `certif validate` then loads 18 files instead of about 60 (measured: 20–50 ms less per run on
+// the bench workload, see bench/README.md, "Bundled dist/"). Run by `npm run build` after tsc and
 // scripts/build-validators.mjs.
 //
 // What must keep working, and how:
@@ -10,6 +10,10 @@
 //   (src/project/check-pool.ts, src/schema/registry.ts), are entry points of their own and land
 //   under those names beside the chunks;
 // - code splitting keeps every dynamic import() lazy: a command's modules load only when it runs;
+// - main.js is built on its own, its two lazy imports (./io.js, ./program.js) left as they are
+//   and those two built as entry points: `certif --version` then loads main.js alone. Split
+//   with the rest, it imported esbuild's runtime chunk and a chunk for version.js, and ran 2 to
+//   4 ms slower than unbundled;
 // - playwright-core stays in node_modules (its own files, its browsers), and so does yaml, which
 //   src/source/yaml-lib.ts require()s lazily out of esbuild's sight: bundling the static imports
 //   of yaml would load a second copy of it beside that one.
@@ -26,25 +30,48 @@ const outdir = new URL('dist/bundle/', root);
 // between removing the old folder and renaming the new one is there none. Hashed chunk names
 // change from build to build, so the old folder goes as a whole.
 const staging = new URL(`dist/bundle-${process.pid}/`, root);
+const common = {
+  absWorkingDir: fileURLToPath(root),
+  outdir: fileURLToPath(staging),
+  entryNames: '[name]',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
 try {
   await build({
-    absWorkingDir: fileURLToPath(root),
-    entryPoints: ['dist/cli/main.js', 'dist/project/check-worker.js', 'dist/schema/validators.js'],
-    outdir: fileURLToPath(staging),
-    entryNames: '[name]',
+    ...common,
+    entryPoints: [
+      'dist/cli/program.js',
+      'dist/cli/io.js',
+      'dist/project/check-worker.js',
+      'dist/schema/validators.js',
+    ],
     chunkNames: '[name]-[hash]',
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
     external: ['playwright-core', 'yaml'],
     // The CommonJS packages bundled into ES modules (commander, handlebars…) call require().
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
-    sourcemap: 'linked',
-    logLevel: 'warning',
+  });
+  await build({
+    ...common,
+    entryPoints: ['dist/cli/main.js'],
+    plugins: [
+      {
+        name: 'entries-beside',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/(io|program)\.js$/ }, (a) => ({
+            path: a.path,
+            external: true,
+          }));
+        },
+      },
+    ],
   });
   rmSync(outdir, { recursive: true, force: true });
   renameSync(staging, outdir);
