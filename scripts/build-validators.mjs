@@ -20,6 +20,33 @@ code = code.replace(/require\("([^"]+)"\)/g, (_, specifier) => {
   imports.push(`import ${name} from ${JSON.stringify(`${specifier}.js`)};`);
   return name;
 });
+// ajv counts a string's length in code points (ucs2length), a loop over every string it checks.
+// A string has at least as many UTF-16 units as code points, so `maxLength` holds without counting
+// when `.length` is within it, and `minLength: N` fails without counting when `.length < N`: the
+// count is left for the strings where it can change the answer (same verdicts, measured faster).
+const ucs2 = /\bconst (func\d+) = runtime(\d+)\.default;/.exec(code);
+if (!ucs2 || !imports[Number(ucs2[2])]?.includes('ucs2length')) {
+  throw new Error(
+    'build-validators: ajv no longer names ucs2length as expected; review the rewrite',
+  );
+}
+const count = ucs2[1];
+let rewritten = 0;
+code = code.replace(
+  new RegExp(`\\b${count}\\((\\w+)\\) ([<>]) (\\d+)`, 'g'),
+  (_, data, op, limit) => {
+    rewritten += 1;
+    return op === '>'
+      ? `(${data}.length > ${limit} && ${count}(${data}) > ${limit})`
+      : `(${data}.length < ${limit} || ${count}(${data}) < ${limit})`;
+  },
+);
+const left = code.split(`${count}(`).length - 1 - rewritten;
+if (rewritten === 0 || left !== 0) {
+  throw new Error(
+    `build-validators: ${left} length checks of an unexpected shape; review the rewrite`,
+  );
+}
 code = code.replace(/^"use strict";/, `"use strict";${imports.join('')}`);
 writeFileSync(new URL('../dist/schema/validators.js', import.meta.url), code);
 // Fail the build, not a later run, if the module does not load.

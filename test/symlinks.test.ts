@@ -3,7 +3,16 @@
  * to a folder outside, then `certif grade` and `certif validate`), the rule for a link that stays
  * inside the project, and a project reached through a link of its own, which keeps working.
  */
-import { mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -88,5 +97,23 @@ describe('a project reached through a link of its own', () => {
     expect(await project.read('sessions/s1/evaluations/c001/BC01.yaml')).toMatch(/C1: acquis/);
     const v = await runInProcess(['validate'], { cwd: alias });
     expect(v.code, v.stdout + v.stderr).toBe(0);
+  });
+});
+
+describe('a candidate folder replaced by a link between two commands of one process', () => {
+  it('is seen as a link by the second command (no folder is remembered from one to the next)', async () => {
+    const graded = await run('grade', 'c002', 'BC01', '--set', 'C1=A');
+    expect(graded.code).toBe(0);
+    const first = await run('status');
+    expect(first.code).toBe(0);
+    expect(first.stdout).not.toContain('INVALIDE');
+    // The real folder moves outside; a link to it takes its place.
+    const folder = path.join(evaluations(), 'c002');
+    await rm(outside, { recursive: true, force: true });
+    await rename(folder, outside);
+    await symlink(outside, folder);
+    const second = await run('status');
+    const row = second.stdout.split('\n').find((l) => l.startsWith('c002'));
+    expect(row).toContain('INVALIDE');
   });
 });

@@ -1,3 +1,4 @@
+import { forgetReadFolders } from '../project/confine.js';
 import { Command, CommanderError, Help, Option } from 'commander';
 import type { Io } from './io.js';
 import { EXIT, InputError, UsageError } from './errors.js';
@@ -11,6 +12,8 @@ import { sortDiagnostics } from '../diagnostics/diagnostic.js';
 export async function execute(argv: readonly string[], io: Io): Promise<number> {
   const lang = detectLang(argv, io.env);
   const h = (fr: string, en: string) => pick(lang, fr, en);
+  // A folder seen not to be a link by an earlier command of this process may be one now.
+  forgetReadFolders();
   let code: number = EXIT.ok;
   const program = new Command('certif');
   program
@@ -902,6 +905,19 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     .action(async (oldSpec: string, newSpec: string, opts: { format: 'md' | 'json' }) => {
       const { referentialDiffCommand } = await import('../commands/referential.js');
       code = await referentialDiffCommand(oldSpec, newSpec, { format: opts.format, lang }, io);
+    });
+
+  program
+    .command('schemas')
+    .description(
+      h(
+        'copie les schémas JSON dans .certif/schemas/ du projet (validation dans l’éditeur)',
+        'copy the JSON Schemas into the project’s .certif/schemas/ (validation in the editor)',
+      ),
+    )
+    .action(async () => {
+      const { schemasCommand } = await import('../commands/schemas.js');
+      code = await schemasCommand({ lang }, io);
     });
 
   // `help [command]` would be the one English line of a French help: `-h` is there on every command.

@@ -12,7 +12,11 @@ import {
   resolveReferential,
 } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
-import { schemaComment } from '../project/schema-line.js';
+import {
+  assertSchemaCopyWritable,
+  ensureProjectSchemas,
+  schemaComment,
+} from '../project/schema-line.js';
 import { checkSessionText } from '../project/session-store.js';
 import { writeFileAtomic } from '../source/write.js';
 import { isCalendarDate } from '../model/dates.js';
@@ -97,7 +101,7 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
   const date = options.date ?? io.now().toISOString().slice(0, 10);
   const q = (s: string) => JSON.stringify(s);
   const text = [
-    `#${schemaComment(dir, 'session')}`,
+    `#${schemaComment(root, dir, 'session')}`,
     `id: ${id}`,
     'referential:',
     `  id: ${ref.id}`,
@@ -153,6 +157,8 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
       errors,
     );
   }
+  // Checked before the first write (the référentiel's copy): all of it, or nothing.
+  assertSchemaCopyWritable(root, lang, io.cwd);
   // A référentiel from outside the project (bundled, or a file elsewhere) is copied into its
   // referentials/ folder (same content, same hash): the session keeps working wherever it goes.
   if (path.dirname(loaded.abs) !== refDir) {
@@ -182,7 +188,7 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
       const text = await readFile(loaded.abs, 'utf8');
       const withSchema = text.replace(
         /^# yaml-language-server: \$schema=.*$/m,
-        `#${schemaComment(refDir, 'referential')}`,
+        `#${schemaComment(root, refDir, 'referential')}`,
       );
       if (withSchema === text) await copyFile(loaded.abs, dest);
       else await writeFileAtomic(dest, withSchema);
@@ -191,6 +197,8 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
   }
 
   assertInsideProject(root, file, lang, io.cwd);
+  // The project's own copy of the schemas, which the schema lines of its files point to.
+  const schemas = await ensureProjectSchemas(root, lang, io.cwd);
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(file, text);
   io.stderr.write(
@@ -211,6 +219,16 @@ export async function initCommand(target: string, options: InitOptions, io: Io):
         lang,
         `  Versions disponibles : ${versions.join(', ')} ; la session est attachée à ${ref.version}. Pour une autre : --referential ${ref.id}@<version>.\n`,
         `  Available versions: ${versions.join(', ')}; the session is pinned to ${ref.version}. For another: --referential ${ref.id}@<version>.\n`,
+      ),
+    );
+  }
+  if (schemas.length > 0) {
+    const folder = `${displayPath(path.dirname(schemas[0] as string), io.cwd)}/`;
+    io.stderr.write(
+      pick(
+        lang,
+        `  Schémas JSON copiés dans ${folder} (pour les éditeurs ; à versionner avec le projet)\n`,
+        `  JSON Schemas copied to ${folder} (for editors; commit them with the project)\n`,
       ),
     );
   }

@@ -13,7 +13,7 @@ import {
   scanReferentials,
 } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
-import { schemaComment } from '../project/schema-line.js';
+import { ensureProjectSchemas, projectRootOf, schemaComment } from '../project/schema-line.js';
 import {
   noStyle,
   reporters,
@@ -209,12 +209,21 @@ export async function rncpImportCommand(
     );
   }
 
+  // Inside a project (referentials/ makes one), the schema line points to the project's copy of
+  // the schemas; outside, a file has no line: any path would name a folder of this machine.
+  const root = target
+    ? path.basename(path.dirname(target)) === 'referentials'
+      ? path.dirname(path.dirname(target))
+      : await projectRootOf(path.dirname(target))
+    : undefined;
   const skeleton = buildSkeleton(fiche, {
     id,
     lang,
     exportName: path.basename(abs),
     flux,
-    ...(target ? { schemaComment: schemaComment(path.dirname(target), 'referential') } : {}),
+    ...(target && root
+      ? { schemaComment: schemaComment(root, path.dirname(target), 'referential') }
+      : {}),
   });
   // Checked before writing: the only errors expected are the places to fill.
   const checked = checkText<Referential>(skeleton.text, targetDisplay, 'referential', lang);
@@ -230,6 +239,7 @@ export async function rncpImportCommand(
 
   if (target) {
     await mkdir(path.dirname(target), { recursive: true });
+    if (root) await ensureProjectSchemas(root, lang, io.cwd);
     await writeFileAtomic(target, skeleton.text);
   } else {
     io.stdout.write(skeleton.text);

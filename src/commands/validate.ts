@@ -13,6 +13,7 @@ import { gradedUnits } from '../model/types.js';
 import { readText } from '../project/load.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
+import { schemaCopyDiagnostic } from '../project/schema-line.js';
 import { findSessionDir, openSession } from '../project/session.js';
 
 /** Options of `certif validate`. */
@@ -22,11 +23,15 @@ export interface ValidateOptions {
   readonly lang: Lang;
 }
 
-/** Resolve the files to check: the given files and folders, or the project's own folders. */
+/**
+ * Resolve the files to check: the given files and folders, or the project's own folders.
+ * `mayBeLinks` receives the paths given as files and the symbolic links the listings met.
+ */
 export async function resolveTargets(
   paths: readonly string[],
   io: Io,
   lang: Lang,
+  mayBeLinks?: Set<string>,
 ): Promise<string[]> {
   const targets: string[] = [];
   // Without paths: the project the current folder belongs to (run from inside a session too).
@@ -58,9 +63,10 @@ export async function resolveTargets(
     found += 1;
     if (kind !== 'dir') {
       targets.push(root);
+      mayBeLinks?.add(root);
       continue;
     }
-    const inside = await yamlFilesUnder(root);
+    const inside = await yamlFilesUnder(root, mayBeLinks);
     if (inside.length === 0 && paths.length > 0) {
       // A mistyped folder in a CI job must not pass as "no problem".
       throw new UsageError(
@@ -139,7 +145,9 @@ export async function validateCommand(
   options: ValidateOptions,
   io: Io,
 ): Promise<number> {
-  const targets = await resolveTargets(paths, io, options.lang);
+  // Paths given by the user, and the links a listing met: the only targets that may be links.
+  const mayBeLinks = new Set<string>();
+  const targets = await resolveTargets(paths, io, options.lang, mayBeLinks);
   const csvs = targets.filter(isCsv);
   // A link is reported as such wherever it sits (under entries/ too), and never read.
   const links: Diagnostic[] = [];
@@ -147,7 +155,9 @@ export async function validateCommand(
     .filter((t) => !isCsv(t))
     .map((abs) => ({ abs, display: displayPath(abs, io.cwd), kind: classify(abs) }))
     .filter((f) => {
-      const linked = linkDiagnostic(f.abs, f.display, options.lang);
+      const linked = mayBeLinks.has(f.abs)
+        ? linkDiagnostic(f.abs, f.display, options.lang)
+        : undefined;
       if (linked) links.push(linked);
       return !linked;
     });
@@ -173,6 +183,12 @@ export async function validateCommand(
   });
   const all = [...checked.flatMap((f) => f.diagnostics), ...misplaced, ...links];
   for (const csv of csvs) all.push(...(await checkCsv(csv, io, options.lang)));
+  if (paths.length === 0) {
+    // Read-only: a missing or stale copy of the schemas is said (info), never written nor failed.
+    const root = await findProjectRoot(io.cwd);
+    const stale = await schemaCopyDiagnostic(root, options.lang, io.cwd);
+    if (stale) all.push(stale);
+  }
   const diagnostics: Diagnostic[] = sortDiagnostics(all);
   const reporter = reporters[options.format];
   const color = options.format === 'stylish' && io.stdoutIsTTY && !io.env.NO_COLOR;

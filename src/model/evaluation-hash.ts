@@ -33,24 +33,34 @@ export function evaluationHash(e: Hashed): string {
  * sorted order (the common case, thousands of times in a validate): the same text as
  * `canonicalJson` gives (tested), without sorting a copy.
  */
+/** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string, without the call for the common string that has nothing to escape. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
 export function canonicalWithoutAmendments(e: Hashed): string {
   const s = JSON.stringify;
+  const q = (v: unknown) => (typeof v === 'string' ? quote(v) : s(v));
   let results = '';
   for (const id of Object.keys(e.results).sort()) {
     const value = e.results[id] as ResultValue;
     const r = toResult(value);
     results +=
       (results ? ',' : '') +
-      s(id) +
+      quote(id) +
       (r.observation !== undefined
-        ? `:{"observation":${s(r.observation)},"verdict":${s(r.verdict)}}`
-        : `:{"verdict":${s(r.verdict)}}`);
+        ? `:{"observation":${q(r.observation)},"verdict":${q(r.verdict)}}`
+        : `:{"verdict":${q(r.verdict)}}`);
   }
-  const finalized = e.finalized ? `{"at":${s(e.finalized.at)},"by":${s(e.finalized.by)}}` : 'null';
+  const finalized = e.finalized ? `{"at":${q(e.finalized.at)},"by":${s(e.finalized.by)}}` : 'null';
   return (
-    `{"amendments":[],"bloc":${s(e.bloc)},"candidate":${s(e.candidate)},` +
+    `{"amendments":[],"bloc":${q(e.bloc)},"candidate":${q(e.candidate)},` +
     `"date":${s(e.date ?? null)},"finalized":${finalized},"jurors":${s(e.jurors ?? [])},` +
-    `"results":{${results}},"session":${s(e.session)}}`
+    `"results":{${results}},"session":${q(e.session)}}`
   );
 }
 

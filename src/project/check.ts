@@ -19,7 +19,11 @@ import {
   type SessionContext,
 } from './check-evaluations.js';
 import { startEvaluationPool, workerCount, type EvaluationPool } from './check-pool.js';
-import { availableReferentials, type LoadedReferential } from './referentials.js';
+import {
+  availableReferentials,
+  rememberReferential,
+  type LoadedReferential,
+} from './referentials.js';
 
 /** A file to check. */
 export interface FileRef {
@@ -152,6 +156,9 @@ async function checkFiles(
       const ctx = ruleContext(lang);
       checkReferential(ctx, file.source, file.value as Referential);
       file.diagnostics.push(...ctx.diagnostics);
+      // Sound: the sessions pinning it below take it as it is, without reading it again.
+      if (!file.diagnostics.some((d) => d.severity === 'error'))
+        rememberReferential(f.abs, cwd, lang, file.source, file.value as Referential);
     }
     out.push(file);
     referentialFiles.push(file);

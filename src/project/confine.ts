@@ -64,6 +64,7 @@ export function symlinkBelow(
 ): SymlinkFound | undefined {
   const base = path.resolve(root);
   const abs = path.resolve(target);
+  if (knownFolders?.has(abs)) return undefined;
   if (!isUnder(abs, base)) return { link: abs, target: abs, outside: true };
   const parts = path.relative(base, abs).split(path.sep).filter(Boolean);
   let current = base;
@@ -72,13 +73,16 @@ export function symlinkBelow(
     const folder = i < parts.length - 1;
     if (folder && knownFolders?.has(current)) continue;
     let isLink: boolean;
+    let isFolder: boolean;
     try {
-      isLink = lstatSync(current).isSymbolicLink();
+      const info = lstatSync(current);
+      isLink = info.isSymbolicLink();
+      isFolder = info.isDirectory();
     } catch {
       // Missing from here down: nothing below can be a link yet.
       return undefined;
     }
-    if (!isLink && folder) knownFolders?.add(current);
+    if (!isLink && (folder || isFolder)) knownFolders?.add(current);
     if (isLink) {
       const realRoot = realOrUndefined(base) ?? base;
       const real = realOrUndefined(current);
@@ -130,6 +134,11 @@ export function assertInsideProject(root: string, target: string, lang: Lang, cw
  * `sessions/<s>/evaluations/` once, not 3,000 times (writes always look again).
  */
 const readFolders = new Set<string>();
+
+/** Forget the folders seen so far: each command looks at them afresh (see execute). */
+export function forgetReadFolders(): void {
+  readFolders.clear();
+}
 
 /**
  * The `file/symlink` diagnostic of a file read through a symbolic link below the project root

@@ -23,7 +23,7 @@ import { sessionStates, type UnitState } from './evaluations.js';
 import { assertInsideProject } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 import { readTextFile } from './load.js';
-import { schemaComment } from './schema-line.js';
+import { ensureProjectSchemas, schemaComment, withSchemaLine } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
 /** deliberation.yaml as written. */
@@ -223,7 +223,7 @@ function hasEntries(ctx: SessionContext, candidateId: string, unitId: string): b
 export async function writeDeliberation(ctx: SessionContext, doc: Document): Promise<void> {
   const file = deliberationPath(ctx);
   const display = displayPath(file, ctx.cwd);
-  const text = documentText(doc);
+  const text = withSchemaLine(documentText(doc), ctx.root, ctx.dir, 'deliberation');
   const parsed = parseYamlText(display, text, ctx.lang);
   const errors = parsed.source
     ? validateSchema(parsed.source, 'deliberation', ctx.lang)
@@ -239,13 +239,14 @@ export async function writeDeliberation(ctx: SessionContext, doc: Document): Pro
     );
   }
   assertInsideProject(ctx.root, file, ctx.lang, ctx.cwd);
+  await ensureProjectSchemas(ctx.root, ctx.lang, ctx.cwd);
   await writeFileAtomic(file, text);
 }
 
 /** A new deliberation document. */
 export function newDeliberationDoc(ctx: SessionContext): Document {
   const doc = new Document({ session: ctx.session.id, candidates: {} }, yamlOptions);
-  doc.commentBefore = schemaComment(ctx.dir, 'deliberation');
+  doc.commentBefore = schemaComment(ctx.root, ctx.dir, 'deliberation');
   return doc;
 }
 

@@ -64,6 +64,8 @@ export function checkJuror(ctx: SessionContext, unit: GradedUnit, juror: string)
 
 /** A juror's entry open for writing: holds the file's lock until closed. */
 export class EntryHandle extends ResultsHandle<Entry> {
+  protected readonly kind = 'entry';
+
   private constructor(
     ctx: SessionContext,
     candidate: Candidate,
@@ -231,7 +233,7 @@ async function readOrCreate(
       { candidate: candidate.id, bloc: unit.id, juror, status: 'draft', results: {} },
       yamlOptions,
     );
-    doc.commentBefore = schemaComment(path.dirname(file), 'entry');
+    doc.commentBefore = schemaComment(ctx.root, path.dirname(file), 'entry');
     return { doc, text: undefined };
   }
   const read = await readText(file, display, ctx.lang);

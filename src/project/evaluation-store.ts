@@ -41,6 +41,8 @@ export function evaluationPath(ctx: SessionContext, candidateId: string, unitId:
 
 /** An evaluation open for writing: holds the file's lock until closed. */
 export class EvaluationHandle extends ResultsHandle<Evaluation> {
+  protected readonly kind = 'evaluation';
+
   private constructor(
     ctx: SessionContext,
     candidate: Candidate,
@@ -293,7 +295,7 @@ async function readOrCreate(
       },
       yamlOptions,
     );
-    doc.commentBefore = schemaComment(path.dirname(file), 'evaluation');
+    doc.commentBefore = schemaComment(ctx.root, path.dirname(file), 'evaluation');
     const jurors = doc.get('jurors', true);
     if (isSeq(jurors)) jurors.flow = true;
     return { doc, text: undefined };

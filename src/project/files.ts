@@ -37,9 +37,11 @@ const SKIP = new Set(['node_modules', 'dist', 'coverage']);
  * Every .yaml/.yml file under a folder, sorted, skipping hidden folders and node_modules. A
  * symbolic link (to a file or a folder, whatever its name) is listed, never followed: reading it
  * then reports `file/symlink`, so a link planted in a project is neither skipped nor walked.
+ * `links`, when given, receives the listed paths that are links (the listing knows them: no
+ * `lstat` per file is needed afterwards).
  */
 // eslint-disable-next-line @typescript-eslint/require-await -- async for callers; sync inside for speed
-export async function yamlFilesUnder(dir: string): Promise<string[]> {
+export async function yamlFilesUnder(dir: string, links?: Set<string>): Promise<string[]> {
   const out: string[] = [];
   const stack = [dir];
   while (stack.length > 0) {
@@ -62,6 +64,7 @@ export async function yamlFilesUnder(dir: string): Promise<string[]> {
         out.push(full);
       } else if (entry.isSymbolicLink() && !SKIP.has(entry.name)) {
         out.push(full);
+        links?.add(full);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,18 +52,46 @@ export function loadReferentialFile(
   cwd: string,
   lang: Lang,
 ): Promise<LoadedReferential> {
-  let stamp = '';
-  try {
-    const info = statSync(abs);
-    stamp = `${info.mtimeMs}:${info.size}:${lang}:${cwd}`;
-  } catch {
-    // Missing: loading reports it.
-  }
+  const stamp = stampOf(abs, cwd, lang);
   const hit = cache.get(abs);
   if (hit && stamp && hit.stamp === stamp) return hit.result;
   const result = loadReferentialUncached(abs, cwd, lang);
   if (stamp) cache.set(abs, { stamp, result });
   return result;
+}
+
+/** What the cache compares to know a file is unchanged ('' when it cannot be read). */
+function stampOf(abs: string, cwd: string, lang: Lang): string {
+  try {
+    const info = statSync(abs);
+    return `${info.mtimeMs}:${info.size}:${lang}:${cwd}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Record a référentiel file that another reader already loaded and checked without error (see
+ * checkProject, which reads the project's référentiels before the sessions that pin them), so
+ * that it is not read, parsed and checked a second time in the same process.
+ */
+export function rememberReferential(
+  abs: string,
+  cwd: string,
+  lang: Lang,
+  source: SourceFile,
+  ref: Referential,
+): void {
+  const stamp = stampOf(abs, cwd, lang);
+  if (!stamp) return;
+  const loaded: LoadedReferential = {
+    ref,
+    abs,
+    source,
+    hash: contentHash(ref),
+    bundled: abs.startsWith(bundledDir),
+  };
+  cache.set(abs, { stamp, result: Promise.resolve(loaded) });
 }
 
 async function loadReferentialUncached(
@@ -101,6 +129,14 @@ async function loadReferentialUncached(
     hash: contentHash(loaded.value),
     bundled: abs.startsWith(bundledDir),
   };
+}
+
+function readOrEmpty(abs: string): string {
+  try {
+    return readFileSync(abs, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 async function yamlIn(dir: string): Promise<string[]> {
@@ -153,7 +189,12 @@ export async function scanReferentials(
   const invalid: InvalidReferentialError[] = [];
   const ownFiles = new Map<string, string[]>();
   const ownSet = new Set(own);
+  // A bundled file identical to a project file is the copy `certif init` made: shadowed by it
+  // whatever it holds, so it is not read and checked twice.
+  const ownTexts = new Set(own.map(readOrEmpty));
+  const shadowed = (abs: string) => !ownSet.has(abs) && ownTexts.has(readOrEmpty(abs));
   for (const abs of [...own, ...bundled]) {
+    if (shadowed(abs)) continue;
     try {
       const loaded = await loadReferentialFile(abs, cwd, lang);
       const key = `${loaded.ref.id}@${loaded.ref.version}`;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { isMap, isScalar, type Document } from 'yaml';
 import { InvalidFilesError, type InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
@@ -15,9 +16,11 @@ import { competenciesOf, type GradedUnit } from '../model/types.js';
 import { documentText, setKeepingComments } from '../source/edit.js';
 import type { Lock } from '../source/lock.js';
 import { writeFileAtomic } from '../source/write.js';
+import type { FileKind } from '../schema/registry.js';
 import { assertInsideProject } from './confine.js';
 import { displayPath } from './files.js';
 import { typedAnswers, type HeldFile } from './reread.js';
+import { ensureProjectSchemas, withSchemaLine } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
 /**
@@ -41,6 +44,9 @@ export abstract class ResultsHandle<V extends { readonly results: Record<string,
     protected readonly lock: Lock,
     private readonly held: HeldFile,
   ) {}
+
+  /** The file's kind, for its schema line. */
+  protected abstract readonly kind: FileKind;
 
   /** Whether the file no longer takes answers (a final evaluation, a submitted entry). */
   abstract get isFinal(): boolean;
@@ -112,7 +118,13 @@ export abstract class ResultsHandle<V extends { readonly results: Record<string,
 
   /** Check the new document (schema and rules); write it atomically; keep it. */
   protected async commit(next: Document): Promise<void> {
-    const text = documentText(next);
+    // A schema line written by an older certif (a path of its machine) is set to the project's.
+    const text = withSchemaLine(
+      documentText(next),
+      this.ctx.root,
+      path.dirname(this.file),
+      this.kind,
+    );
     const display = displayPath(this.file, this.ctx.cwd);
     const diagnostics = this.check(text, display);
     if (diagnostics.length > 0) {
@@ -127,6 +139,7 @@ export abstract class ResultsHandle<V extends { readonly results: Record<string,
     }
     // Checked again at each write: the link may have been planted while the file was open.
     assertInsideProject(this.ctx.root, this.file, this.ctx.lang, this.ctx.cwd);
+    await ensureProjectSchemas(this.ctx.root, this.ctx.lang, this.ctx.cwd);
     await writeFileAtomic(this.file, text);
     this.doc = next;
     this.held.wrote(text);

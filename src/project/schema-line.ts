@@ -1,13 +1,167 @@
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import { diagnostic, registerMessages } from '../diagnostics/messages.js';
+import { schemaFiles } from '../schema/options.js';
 import { schemaFileName, schemasDir, type FileKind } from '../schema/registry.js';
+import { writeBytesAtomic } from '../source/write.js';
+import { assertInsideProject } from './confine.js';
+import { displayPath, pathKind } from './files.js';
 
 /**
- * The `yaml-language-server` comment that points editors at a kind's schema, relative to the
- * folder the file is written in (the comment's text, without the leading `#`).
+ * Where a project keeps its own copy of certif's JSON Schemas, from the project root. The
+ * `# yaml-language-server` line of every file certif writes points there, relative to the file:
+ * the line then names no folder of the machine or of the certif installation that wrote it, and
+ * stays byte-identical whoever writes the file. A dot-folder, as `.vscode/` or `.git/`: certif
+ * maintains it, nobody edits it, and `certif validate` never reads it as a project file.
  */
-export function schemaComment(folder: string, kind: FileKind): string {
-  const target = path.join(fileURLToPath(schemasDir), schemaFileName(kind));
-  const rel = path.relative(folder, target).split(path.sep).join('/');
+export const PROJECT_SCHEMAS_DIR = path.join('.certif', 'schemas');
+
+registerMessages({
+  'project/schemas-stale': {
+    severity: 'info',
+    fr: (p) => [
+      `La copie des schémas du projet (${String(p.folder)}) ${p.missing ? 'est absente' : `diffère des schémas de ce certif (${String(p.files)})`} : les éditeurs YAML ${p.missing ? 'ne peuvent pas vérifier' : 'vérifient avec d’anciennes règles'} les fichiers du projet.`,
+      `Lancez « certif schemas » pour ${p.missing ? 'la créer' : 'la mettre à jour'}, puis versionnez ${String(p.folder)} avec le projet (toute commande qui écrit un fichier du projet le fait aussi).`,
+    ],
+    en: (p) => [
+      `The project's copy of the schemas (${String(p.folder)}) ${p.missing ? 'is missing' : `differs from this certif's schemas (${String(p.files)})`}: YAML editors ${p.missing ? 'cannot check' : 'check with old rules'} the project's files.`,
+      `Run "certif schemas" to ${p.missing ? 'create' : 'update'} it, then commit ${String(p.folder)} with the project (any command writing a project file does it too).`,
+    ],
+  },
+});
+
+/**
+ * The `yaml-language-server` comment of a file written in `folder` of the project at `root`
+ * (the comment's text, without the leading `#`): the path of the project's copy of the kind's
+ * schema, relative to that folder.
+ */
+export function schemaComment(root: string, folder: string, kind: FileKind): string {
+  const target = path.join(path.resolve(root), PROJECT_SCHEMAS_DIR, schemaFileName(kind));
+  const rel = path.relative(path.resolve(folder), target).split(path.sep).join('/');
   return ` yaml-language-server: $schema=${rel}`;
+}
+
+const SCHEMA_LINE = /^# yaml-language-server: \$schema=[^\n]*/;
+
+/**
+ * `text` with its first line set to the project's schema line when it is a `yaml-language-server`
+ * line (a line written by an older certif names a folder of the machine that wrote it); any
+ * other text is left as it is.
+ */
+export function withSchemaLine(text: string, root: string, folder: string, kind: FileKind): string {
+  if (!SCHEMA_LINE.test(text)) return text;
+  return text.replace(SCHEMA_LINE, `#${schemaComment(root, folder, kind)}`);
+}
+
+/** The folder of a file when it lies in a certif project (one holding sessions/ or referentials/). */
+export async function projectRootOf(folder: string): Promise<string | undefined> {
+  let dir = path.resolve(folder);
+  for (;;) {
+    for (const name of ['sessions', 'referentials']) {
+      if ((await pathKind(path.join(dir, name))) === 'dir') return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+let installed: Map<string, Buffer> | undefined;
+
+/** The schemas of the running certif, by file name, read once per process. */
+async function installedSchemas(): Promise<Map<string, Buffer>> {
+  if (!installed) {
+    const dir = fileURLToPath(schemasDir);
+    const names = Object.values(schemaFiles).sort();
+    const read = await Promise.all(names.map((n) => readFile(path.join(dir, n))));
+    installed = new Map(names.map((n, i) => [n, read[i] as Buffer]));
+  }
+  return installed;
+}
+
+/** What differs between the project's copy and the installed schemas. */
+export interface SchemaCopyState {
+  /** The copy's folder, absolute. */
+  readonly folder: string;
+  /** File names missing from the copy or with other bytes, sorted. */
+  readonly stale: readonly string[];
+  /** No copy at all. */
+  readonly missing: boolean;
+}
+
+/** Compare the project's copy of the schemas with the installed ones; reads only. */
+export async function schemaCopyState(root: string): Promise<SchemaCopyState> {
+  const folder = path.join(path.resolve(root), PROJECT_SCHEMAS_DIR);
+  const stale: string[] = [];
+  let present = 0;
+  for (const [name, bytes] of await installedSchemas()) {
+    const file = path.join(folder, name);
+    let own: Buffer | undefined;
+    try {
+      // A link is never read through: it counts as a copy to rewrite (the write refuses it).
+      own = (await lstat(file)).isFile() ? await readFile(file) : undefined;
+      present += 1;
+    } catch {
+      own = undefined;
+    }
+    if (!own?.equals(bytes)) stale.push(name);
+  }
+  return { folder, stale, missing: present === 0 };
+}
+
+/**
+ * Write the project's copy of the schemas where it is missing or differs from the installed
+ * ones: atomic writes, never through a symbolic link (refused with exit 1, nothing written).
+ * Looked at on every write (a few small reads): a copy deleted or replaced meanwhile is seen.
+ * Returns the files written.
+ */
+export async function ensureProjectSchemas(
+  root: string,
+  lang: Lang,
+  cwd: string,
+): Promise<string[]> {
+  const abs = path.resolve(root);
+  const state = await schemaCopyState(abs);
+  const written: string[] = [];
+  if (state.stale.length > 0) {
+    const schemas = await installedSchemas();
+    for (const name of state.stale) {
+      const file = path.join(state.folder, name);
+      assertInsideProject(abs, file, lang, cwd);
+      await mkdir(state.folder, { recursive: true });
+      await writeBytesAtomic(file, schemas.get(name) as Buffer);
+      written.push(file);
+    }
+  }
+  return written;
+}
+
+/**
+ * Refuse (InputError) when writing the copy would go through a symbolic link: for a command
+ * writing several files, checked before the first of them.
+ */
+export function assertSchemaCopyWritable(root: string, lang: Lang, cwd: string): void {
+  const folder = path.join(path.resolve(root), PROJECT_SCHEMAS_DIR);
+  for (const name of Object.values(schemaFiles).sort()) {
+    assertInsideProject(root, path.join(folder, name), lang, cwd);
+  }
+}
+
+/** The `project/schemas-stale` info of a project whose copy is missing or stale, if any. */
+export async function schemaCopyDiagnostic(
+  root: string,
+  lang: Lang,
+  cwd: string,
+): Promise<Diagnostic | undefined> {
+  const state = await schemaCopyState(root);
+  if (state.stale.length === 0) return undefined;
+  const folder = `${displayPath(state.folder, cwd)}/`;
+  return diagnostic(
+    lang,
+    'project/schemas-stale',
+    { folder, files: state.stale.join(', '), missing: state.missing ? 1 : undefined },
+    { file: folder, line: 1, column: 1 },
+  );
 }

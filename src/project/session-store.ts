@@ -16,6 +16,7 @@ import { assertInsideProject } from './confine.js';
 import { displayPath } from './files.js';
 import { readText } from './load.js';
 import type { LoadedReferential } from './referentials.js';
+import { ensureProjectSchemas, withSchemaLine } from './schema-line.js';
 
 /** Errors a session text would have once written (schema, référentiel pin, session rules). */
 export function checkSessionText(
@@ -81,7 +82,7 @@ export async function editSessionFile(
       );
     const doc = parsed.source.doc;
     mutate(doc);
-    const text = documentText(doc);
+    const text = withSchemaLine(documentText(doc), root, path.dirname(file), 'session');
     const errors = checkSessionText(
       text,
       display,
@@ -100,6 +101,7 @@ export async function editSessionFile(
       );
     }
     assertInsideProject(root, file, lang, cwd);
+    await ensureProjectSchemas(root, lang, cwd);
     await writeFileAtomic(file, text);
   } finally {
     await lock.release();

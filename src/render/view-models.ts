@@ -28,11 +28,13 @@ const formatted = new Map<string, string>();
 /** "12 juin 2026" / "12 June 2026" from YYYY-MM-DD (or an ISO timestamp). */
 export function formatDate(iso: string | undefined, lang: Lang): string {
   if (!iso) return '';
-  // A thousand sheets share a handful of dates: each is formatted once.
-  const key = `${lang}|${iso}`;
+  // A thousand sheets share a handful of days: each is formatted once. A UTC timestamp (what
+  // certif writes) is shown as its day, so it shares its day's entry.
+  const day = iso.length > 10 && iso.endsWith('Z') && iso[10] === 'T' ? iso.slice(0, 10) : iso;
+  const key = `${lang}|${day}`;
   let text = formatted.get(key);
   if (text === undefined) {
-    const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
+    const d = new Date(day.length === 10 ? `${day}T12:00:00Z` : day);
     text = Number.isNaN(d.getTime()) ? iso : dateFormat(lang).format(d);
     formatted.set(key, text);
   }

@@ -134,6 +134,18 @@ function candidatesById(session: Session): Map<string, Session['candidates'][num
   return map;
 }
 
+const idsOf = new WeakMap<GradedUnit, ReadonlySet<string>>();
+
+/** A unit's competency ids, in référentiel order (built once per unit). */
+function competencyIds(unit: GradedUnit): ReadonlySet<string> {
+  let ids = idsOf.get(unit);
+  if (!ids) {
+    ids = new Set(competenciesOf(unit).map((c) => c.id));
+    idsOf.set(unit, ids);
+  }
+  return ids;
+}
+
 /** Where the file sits: its session, candidate and unit from the path. */
 export interface EvaluationPlace {
   readonly session: string;
@@ -211,15 +223,15 @@ export function checkEvaluation(
   if (!ref) return;
   const unit: GradedUnit | undefined = gradedUnits(ref).find((u) => u.id === e.bloc);
   if (!unit) return;
-  const ids = competenciesOf(unit).map((c) => c.id);
+  const ids = competencyIds(unit);
   for (const [id, value] of Object.entries(e.results)) {
-    const pointer = `/results/${encodeSegment(id)}`;
-    if (!ids.includes(id)) {
+    const pointer = () => `/results/${encodeSegment(id)}`;
+    if (!ids.has(id)) {
       ctx.report(
         source,
         'evaluation/unknown-competency',
-        { competency: id, bloc: e.bloc, known: ids.join(', ') },
-        pointer,
+        { competency: id, bloc: e.bloc, known: [...ids].join(', ') },
+        pointer(),
         { atKey: true },
       );
       continue;
@@ -230,7 +242,7 @@ export function checkEvaluation(
         source,
         'evaluation/observation-required',
         { competency: `${e.bloc}.${id}` },
-        pointer,
+        pointer(),
         {
           atKey: true,
           severity: e.status === 'final' ? 'error' : 'warning',
@@ -239,7 +251,7 @@ export function checkEvaluation(
     }
   }
   if (e.status === 'final') {
-    const missing = ids.filter((id) => !(id in e.results));
+    const missing = [...ids].filter((id) => !(id in e.results));
     if (missing.length > 0) {
       ctx.report(
         source,

@@ -259,6 +259,26 @@ const referentialCases: HostileCase[] = [
       diagnostics: [at('yaml/syntax', posOf(text, '\tsize'), { message: /tabulation/ })],
     };
   }),
+  // Lengths are counted in characters, not UTF-16 units: 2,000 emoji are 4,000 units (the
+  // validators only count characters when the units exceed the limit: scripts/build-validators.mjs).
+  refCase('a title of 2,000 emoji: at the limit, accepted', () => {
+    const title =
+      '"Gestion de la relation client, coordination commerciale et suivi administratif"';
+    return { content: replaceOnce(REF, title, '😀'.repeat(2000)), diagnostics: [] };
+  }),
+  refCase('a title of 2,001 emoji: one over the limit', () => {
+    const title =
+      '"Gestion de la relation client, coordination commerciale et suivi administratif"';
+    const text = replaceOnce(REF, title, '😀'.repeat(2001));
+    return {
+      content: text,
+      diagnostics: [
+        at('schema/range', right(posOf(text, 'title: 😀'), 7), {
+          message: /au plus 2000 caractères/,
+        }),
+      ],
+    };
+  }),
   refCase('duplicate key', () => {
     const text = replaceOnce(REF, 'legal_basis:', 'title: "Autre intitulé"\nlegal_basis:');
     return {

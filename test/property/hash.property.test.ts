@@ -5,12 +5,32 @@ import { canonicalJson } from '../../src/model/hash.js';
 import { toResult, type Evaluation, type ResultValue } from '../../src/model/session.js';
 
 const id = fc.oneof(fc.stringMatching(/^C[1-9][0-9]?$/), fc.stringMatching(/^[0-9]{1,2}$/));
+/** Text with what JSON escapes (quotes, backslashes, controls, lone surrogates) and accents. */
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({
+    unit: fc.constantFrom(
+      '"',
+      '\\',
+      '\n',
+      '\u0000',
+      '\u001f',
+      '\ud800',
+      '\udc00',
+      'é',
+      '’',
+      '😀',
+      'a',
+    ),
+  }),
+);
 const result: fc.Arbitrary<ResultValue> = fc.oneof(
   fc.constantFrom('acquis' as const, 'non_acquis' as const),
   fc.record(
     {
       verdict: fc.constantFrom('acquis' as const, 'non_acquis' as const),
-      observation: fc.string(),
+      observation: text,
     },
     { requiredKeys: ['verdict'] },
   ),
@@ -18,7 +38,7 @@ const result: fc.Arbitrary<ResultValue> = fc.oneof(
 
 const evaluation = fc.record(
   {
-    candidate: fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/),
+    candidate: fc.oneof(fc.stringMatching(/^[a-z][a-z0-9]{0,5}$/), text),
     bloc: fc.constantFrom('BC01', 'BC02', 'PP'),
     session: fc.constantFrom('s1', '2026-06-rouen'),
     date: fc.constantFrom('2026-06-12', '2026-06-15'),
