@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -44,7 +44,13 @@ if (!file) {
       `--cpu-prof-dir=${dir}`,
       '--cpu-prof-interval',
       '100',
-      path.join(repo, 'bin/certif.js'),
+      // The unbundled dist/cli/main.js, not bin/certif.js (dist/bundle/): self time by module
+      // then names certif's modules and the packages apart, not the bundle's chunks.
+      '--input-type=module',
+      '-e',
+      `import { run } from ${JSON.stringify(pathToFileURL(path.join(repo, 'dist/cli/main.js')).href)};` +
+        'process.exitCode = await run(process.argv.slice(1));',
+      '--',
       ...cmd,
     ],
     { cwd: path.join(here, 'workload'), stdio: ['ignore', 'ignore', 'inherit'] },

@@ -13,7 +13,7 @@
 //   - lets it finish (it must then exit 0).
 // Killing 0…120 ms after the spawn alone would only ever hit Node's start-up (a grade takes
 // several hundred ms before it writes), so the delay is counted from the lock for most runs.
-// Needs a built dist/ (npx tsc -p tsconfig.build.json). Exits 1 on any violation.
+// Needs a built dist/ (npm run build). Exits 1 on any violation.
 
 import { spawn, spawnSync } from 'node:child_process';
 import {

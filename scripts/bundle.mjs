@@ -1,0 +1,83 @@
+// Bundle the compiled CLI (dist/) with esbuild into dist/bundle/, which bin/certif.js runs: a
+// `certif validate` then loads 18 files instead of about 60 (measured: 20–50 ms less per run on
+// the bench workload, see bench/README.md, "Bundled dist/"). Run by `npm run build` after tsc and
+// scripts/build-validators.mjs.
+//
+// What must keep working, and how:
+// - dist/bundle/ sits at the same depth as dist/cli/, so the paths computed from import.meta.url
+//   (../../schemas/, ../../templates/, ../../referentials/, ../../package.json) still resolve;
+// - check-worker.js and validators.js, which the code loads by URL at run time
+//   (src/project/check-pool.ts, src/schema/registry.ts), are entry points of their own and land
+//   under those names beside the chunks;
+// - code splitting keeps every dynamic import() lazy: a command's modules load only when it runs;
+// - main.js is built on its own, its two lazy imports (./io.js, ./program.js) left as they are
+//   and those two built as entry points: `certif --version` then loads main.js alone. Split
+//   with the rest, it imported esbuild's runtime chunk and a chunk for version.js, and ran 2 to
+//   4 ms slower than unbundled;
+// - playwright-core stays in node_modules (its own files, its browsers), and so does yaml, which
+//   src/source/yaml-lib.ts require()s lazily out of esbuild's sight: bundling the static imports
+//   of yaml would load a second copy of it beside that one.
+// Not minified: a stack trace from the bundle stays readable, and the linked source maps lead to
+// the dist/ modules (`node --enable-source-maps bin/certif.js …`); users never see one anyway.
+import { renameSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = new URL('../', import.meta.url);
+const outdir = new URL('dist/bundle/', root);
+// Built beside it, then swapped in: a certif started during a rebuild (the test suite's global
+// setup, another terminal) finds the old bundle or the new one, not a folder half written; only
+// between removing the old folder and renaming the new one is there none. Hashed chunk names
+// change from build to build, so the old folder goes as a whole.
+const staging = new URL(`dist/bundle-${process.pid}/`, root);
+const common = {
+  absWorkingDir: fileURLToPath(root),
+  outdir: fileURLToPath(staging),
+  entryNames: '[name]',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+try {
+  await build({
+    ...common,
+    entryPoints: [
+      'dist/cli/program.js',
+      'dist/cli/io.js',
+      'dist/project/check-worker.js',
+      'dist/schema/validators.js',
+    ],
+    chunkNames: '[name]-[hash]',
+    splitting: true,
+    external: ['playwright-core', 'yaml'],
+    // The CommonJS packages bundled into ES modules (commander, handlebars…) call require().
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+  });
+  await build({
+    ...common,
+    entryPoints: ['dist/cli/main.js'],
+    plugins: [
+      {
+        name: 'entries-beside',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/(io|program)\.js$/ }, (a) => ({
+            path: a.path,
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
+  rmSync(outdir, { recursive: true, force: true });
+  renameSync(staging, outdir);
+} finally {
+  rmSync(staging, { recursive: true, force: true });
+}
+// Fail the build, not a later run, if the bundle does not load.
+await import(new URL('main.js', outdir).href);
+await import(new URL('validators.js', outdir).href);
