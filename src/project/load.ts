@@ -1,5 +1,13 @@
 import { InvalidFilesError } from '../cli/errors.js';
-import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readlinkSync,
+} from 'node:fs';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/messages.js';
 import { parseYaml, decodeUtf8, type SourceFile } from '../source/parse.js';
@@ -33,6 +41,23 @@ function linkTarget(file: string): string {
 }
 
 /**
+ * The bytes of an open file whose size was just taken: readFileSync(fd) would take it again
+ * (one more system call per file, thousands in a validate). A size of 0 may not be the truth
+ * (some special files): those are read to their end.
+ */
+function readWhole(fd: number, size: number): Buffer {
+  if (size === 0) return readFileSync(fd);
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const n = readSync(fd, bytes, filled, size - filled, filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return filled === size ? bytes : bytes.subarray(0, filled);
+}
+
+/**
  * Read a file as UTF-8 text, or the diagnostics saying why it cannot be. Synchronous on purpose:
  * a CLI reading thousands of small files is fastest that way (the size is checked on the open
  * file, before reading it). A file that is a symbolic link is reported (`file/symlink`), not read.
@@ -60,7 +85,7 @@ export function readTextSync(
         ],
       };
     }
-    const text = decodeUtf8(readFileSync(fd));
+    const text = decodeUtf8(readWhole(fd, info.size));
     if (text === undefined)
       return { diagnostics: [diagnostic(lang, 'yaml/encoding', {}, at1(display))] };
     return { text, diagnostics: [] };

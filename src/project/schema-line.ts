@@ -1,4 +1,5 @@
-import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
@@ -71,12 +72,12 @@ export async function projectRootOf(folder: string): Promise<string | undefined>
 let installed: Map<string, Buffer> | undefined;
 
 /** The schemas of the running certif, by file name, read once per process. */
-async function installedSchemas(): Promise<Map<string, Buffer>> {
+function installedSchemas(): Map<string, Buffer> {
   if (!installed) {
     const dir = fileURLToPath(schemasDir);
     const names = Object.values(schemaFiles).sort();
-    const read = await Promise.all(names.map((n) => readFile(path.join(dir, n))));
-    installed = new Map(names.map((n, i) => [n, read[i] as Buffer]));
+    // Read synchronously: five small files, and `validate` waits for them anyway.
+    installed = new Map(names.map((n) => [n, readFileSync(path.join(dir, n))]));
   }
   return installed;
 }
@@ -92,16 +93,17 @@ export interface SchemaCopyState {
 }
 
 /** Compare the project's copy of the schemas with the installed ones; reads only. */
+// eslint-disable-next-line @typescript-eslint/require-await -- async for callers; small sync reads inside
 export async function schemaCopyState(root: string): Promise<SchemaCopyState> {
   const folder = path.join(path.resolve(root), PROJECT_SCHEMAS_DIR);
   const stale: string[] = [];
   let present = 0;
-  for (const [name, bytes] of await installedSchemas()) {
+  for (const [name, bytes] of installedSchemas()) {
     const file = path.join(folder, name);
     let own: Buffer | undefined;
     try {
       // A link is never read through: it counts as a copy to rewrite (the write refuses it).
-      own = (await lstat(file)).isFile() ? await readFile(file) : undefined;
+      own = lstatSync(file).isFile() ? readFileSync(file) : undefined;
       present += 1;
     } catch {
       own = undefined;
@@ -126,7 +128,7 @@ export async function ensureProjectSchemas(
   const state = await schemaCopyState(abs);
   const written: string[] = [];
   if (state.stale.length > 0) {
-    const schemas = await installedSchemas();
+    const schemas = installedSchemas();
     for (const name of state.stale) {
       const file = path.join(state.folder, name);
       assertInsideProject(abs, file, lang, cwd);
