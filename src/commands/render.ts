@@ -167,7 +167,8 @@ export async function renderSheet(
     docs.push({
       name: `fiche-${c.id}`,
       title: `${t.sheetTitle} — ${c.id}`,
-      body: renderBody(textFormat(o), 'sheet', t, model),
+      // Every evaluation is checked (above) before any sheet is written; each is rendered then.
+      body: () => renderBody(textFormat(o), 'sheet', t, model),
     });
   }
   return emit(docs, t.sheetTitle, o, io);

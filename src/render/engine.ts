@@ -42,7 +42,12 @@ function template(format: TextFormat, name: string): Template {
   let t = compiled.get(key);
   if (!t) {
     const source = read(`${format}/${name}.hbs`);
-    t = instance(format).compile(source, { strict: true, noEscape: format === 'md' });
+    t = instance(format).compile(source, {
+      strict: true,
+      noEscape: format === 'md',
+      knownHelpers: { eq: true },
+      knownHelpersOnly: true,
+    });
     compiled.set(key, t);
   }
   return t;
@@ -60,6 +65,30 @@ export function renderBody(
 ): string {
   const safe = format === 'md' ? escapeDeep(data, escapeMarkdown) : data;
   return template(format, name)({ t: labels, ...safe });
+}
+
+/**
+ * The text around bodies in {@link renderDocument}'s output, so that bodies can be written one
+ * at a time: `head`, the bodies with `between` them, then `tail` give the same bytes as
+ * `renderDocument` for one body or more.
+ */
+export function documentFrame(
+  format: TextFormat,
+  lang: string,
+  title: string,
+): { readonly head: string; readonly between: string; readonly tail: string } {
+  if (format === 'md') return { head: '', between: '\n\n---\n\n', tail: '' };
+  // Two bodies that cannot occur in a template, rendered once: what lies around them is the frame.
+  const a = '\u0000certif-body-a\u0000';
+  const b = '\u0000certif-body-b\u0000';
+  const page = renderDocument(format, lang, title, [a, b]);
+  const i = page.lastIndexOf(a);
+  const j = page.lastIndexOf(b);
+  return {
+    head: page.slice(0, i),
+    between: page.slice(i + a.length, j),
+    tail: page.slice(j + b.length),
+  };
 }
 
 /** Wrap rendered bodies into one standalone document (HTML page, or Markdown with rules). */

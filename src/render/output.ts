@@ -7,14 +7,42 @@ import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { displayPath } from '../project/files.js';
 import { writeFileAtomic, writeBytesAtomic } from '../source/write.js';
-import { renderDocument } from './engine.js';
+import { documentFrame, renderDocument } from './engine.js';
 import { findChromium, printPdfs } from './pdf.js';
 
-/** One rendered document: a file name (without extension), a title and its body. */
+/**
+ * One rendered document: a file name (without extension), a title and its body, or the function
+ * that renders it when it is written (a thousand sheets are then never all held at once).
+ */
 export interface RenderedDoc {
   readonly name: string;
   readonly title: string;
-  readonly body: string;
+  readonly body: string | (() => string);
+}
+
+const bodyOf = (d: RenderedDoc): string => (typeof d.body === 'string' ? d.body : d.body());
+
+/** Bytes gathered before a write to stdout: few system calls, no document held whole. */
+const CHUNK = 1 << 20;
+
+/** Write documents to stdout one body at a time, in the same bytes as one combined document. */
+function streamDocuments(
+  docs: readonly RenderedDoc[],
+  title: string,
+  format: 'md' | 'html',
+  lang: Lang,
+  io: Io,
+): void {
+  const frame = documentFrame(format, lang, title);
+  let pending = frame.head;
+  docs.forEach((d, i) => {
+    pending += (i > 0 ? frame.between : '') + bodyOf(d);
+    if (pending.length >= CHUNK) {
+      io.stdout.write(pending);
+      pending = '';
+    }
+  });
+  io.stdout.write(pending + frame.tail);
 }
 
 /** Output options shared by the render commands. */
@@ -37,17 +65,22 @@ export async function emit(
 ): Promise<number> {
   const { lang } = options;
   const textFormat = options.format === 'md' ? 'md' : 'html';
+  if (!options.out && options.format !== 'pdf' && docs.length > 0) {
+    streamDocuments(docs, title, textFormat, lang, io);
+    return 0;
+  }
+  // One file at a time under --out: each body is rendered when its file is written.
   const units = options.out
-    ? docs.map((d) => ({ name: d.name, text: renderDocument(textFormat, lang, d.title, [d.body]) }))
+    ? docs.map((d) => ({
+        name: d.name,
+        get text() {
+          return renderDocument(textFormat, lang, d.title, [bodyOf(d)]);
+        },
+      }))
     : [
         {
           name: '',
-          text: renderDocument(
-            textFormat,
-            lang,
-            title,
-            docs.map((d) => d.body),
-          ),
+          text: renderDocument(textFormat, lang, title, docs.map(bodyOf)),
         },
       ];
   if (options.format === 'pdf' && !options.out && io.stdoutIsTTY) {
