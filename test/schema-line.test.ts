@@ -233,6 +233,37 @@ describe('the schema line of written files', () => {
     );
   });
 
+  it('says what stands in the copy’s place when it cannot be written, without an internal error', async () => {
+    const root = await makeProject(repoRoot);
+    const evaluation = path.join(root, 'sessions/s1/evaluations/c002/BC01.yaml');
+    // A file named .certif where the folder should be.
+    await rm(path.join(root, '.certif'), { recursive: true });
+    await writeFile(path.join(root, '.certif'), 'x\n');
+    const r = await certifAt(repoRoot, ['grade', 'c002', 'BC01', '--set', 'C1=A'], root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'Impossible d’écrire la copie des schémas .certif/schemas/deliberation.schema.json (ENOTDIR) : rien n’a été écrit.',
+    );
+    expect(r.stderr).toContain('supprimez ce qui occupe sa place');
+    expect(r.stderr).not.toMatch(/erreur interne|^\s+at /m);
+    await expect(readFile(evaluation)).rejects.toThrow(/ENOENT/);
+    const en = await certifAt(repoRoot, ['schemas', '--lang', 'en'], root);
+    expect(en.code).toBe(1);
+    expect(en.stderr).toContain('Cannot write the schema copy .certif/schemas/');
+    // A folder where one schema file should be.
+    await rm(path.join(root, '.certif'));
+    await ok(repoRoot, ['schemas'], root);
+    const one = path.join(root, '.certif/schemas/evaluation.schema.json');
+    await rm(one);
+    await mkdir(one);
+    const f = await certifAt(repoRoot, ['grade', 'c002', 'BC01', '--set', 'C1=A'], root);
+    expect(f.code).toBe(1);
+    expect(f.stderr).toContain('.certif/schemas/evaluation.schema.json (EISDIR)');
+    expect(await readdir(path.join(root, '.certif/schemas'))).not.toContainEqual(
+      expect.stringMatching(/tmp/),
+    );
+  });
+
   it('never writes the copy through a symbolic link planted at its place', async () => {
     const root = await makeProject(repoRoot);
     const outside = await tempDir('certif-sl-outside-');

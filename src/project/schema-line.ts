@@ -7,6 +7,8 @@ import { diagnostic, registerMessages } from '../diagnostics/messages.js';
 import { schemaFiles } from '../schema/options.js';
 import { schemaFileName, schemasDir, type FileKind } from '../schema/registry.js';
 import { writeBytesAtomic } from '../source/write.js';
+import { InputError } from '../cli/errors.js';
+import { pick } from '../cli/lang.js';
 import { assertInsideProject } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 
@@ -119,6 +121,28 @@ export async function schemaCopyState(root: string): Promise<SchemaCopyState> {
  * Looked at on every write (a few small reads): a copy deleted or replaced meanwhile is seen.
  * Returns the files written.
  */
+/**
+ * A copy that cannot be written (a file where its folder should be, a folder where a schema
+ * should be, no permission): said with the path and what to do, never as an internal error.
+ */
+function copyRefused(file: string, error: unknown, lang: Lang, cwd: string): InputError {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const where = displayPath(file, cwd);
+  const folder = displayPath(path.dirname(path.dirname(file)), cwd);
+  return new InputError(
+    pick(
+      lang,
+      `Impossible d’écrire la copie des schémas ${where} (${code}) : rien n’a été écrit.`,
+      `Cannot write the schema copy ${where} (${code}): nothing was written.`,
+    ),
+    pick(
+      lang,
+      `${folder}/ ne contient que la copie des schémas pour les éditeurs : supprimez ce qui occupe sa place (un fichier ${folder}, ou un dossier à la place d’un schéma), puis relancez.`,
+      `${folder}/ only holds the schema copy for editors: remove what stands in its place (a file ${folder}, or a folder where a schema should be), then run again.`,
+    ),
+  );
+}
+
 export async function ensureProjectSchemas(
   root: string,
   lang: Lang,
@@ -132,8 +156,12 @@ export async function ensureProjectSchemas(
     for (const name of state.stale) {
       const file = path.join(state.folder, name);
       assertInsideProject(abs, file, lang, cwd);
-      await mkdir(state.folder, { recursive: true });
-      await writeBytesAtomic(file, schemas.get(name) as Buffer);
+      try {
+        await mkdir(state.folder, { recursive: true });
+        await writeBytesAtomic(file, schemas.get(name) as Buffer);
+      } catch (error) {
+        throw copyRefused(file, error, lang, cwd);
+      }
       written.push(file);
     }
   }
