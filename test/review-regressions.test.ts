@@ -326,3 +326,15 @@ describe('init with an impossible date', () => {
     }
   });
 });
+
+describe('usage errors worded in the user’s language', () => {
+  it('too many arguments: in French, with the command and the counts; English unchanged', async () => {
+    const fr = await certif('status', 'a', 'b');
+    expect(fr.code).toBe(2);
+    expect(fr.stderr).toContain('trop d’arguments pour « status » : 1 attendu(s), 2 donné(s)');
+    expect(fr.stderr).not.toMatch(/Expected|but got|\bfor '/);
+    const en = await certif('status', 'a', 'b', '--lang', 'en');
+    expect(en.code).toBe(2);
+    expect(en.stderr).toContain("too many arguments for 'status'. Expected 1 argument but got 2.");
+  });
+});

@@ -940,6 +940,10 @@ const commanderFr: [RegExp, string][] = [
   [/^error: unknown command '(.+)'/, 'commande inconnue « $1 »'],
   [/^error: missing required argument '(.+)'/, 'argument obligatoire manquant : $1'],
   [/^error: option '(.+)' argument missing/, 'l’option $1 attend une valeur'],
+  [
+    /^error: too many arguments for '(.+)'\. Expected (\d+) arguments? but got (\d+)\./,
+    'trop d’arguments pour « $1 » : $2 attendu(s), $3 donné(s)',
+  ],
   [/^error: too many arguments(.*)/, 'trop d’arguments$1'],
   [
     /^error: option '(.+)' argument '(.+)' is invalid\. Allowed choices are (.+)\./,
