@@ -223,6 +223,23 @@ describe('certif grade --from', () => {
     expect(result.code).toBe(0);
     expect(fx.evaluation('c006', 'BC01').results).toEqual({ C1: 'acquis', C2: 'acquis' });
   });
+
+  it('says where a results file is broken, in the user’s language, and records nothing', async () => {
+    const before = fx.evaluation('c006', 'BC01');
+    fx.write('broken.yaml', 'results:\n  C1: acquis\n  C2: [non_acquis\n');
+    const fr = await fx.run(['grade', 'c006', 'BC01', '--from', 'broken.yaml']);
+    expect(fr.code).toBe(1);
+    expect(fr.stderr).toContain('broken.yaml:3:7');
+    expect(fr.stderr).toContain('(yaml/unclosed)');
+    expect(fr.stderr).toContain('ouvert ici mais jamais fermé');
+    expect(fr.stderr).not.toMatch(/Flow sequence|sufficiently indented/);
+    fx.write('twice.yaml', 'C1: acquis\nC1: non_acquis\n');
+    const en = await fx.run(['grade', 'c006', 'BC01', '--from', 'twice.yaml', '--lang', 'en']);
+    expect(en.code).toBe(1);
+    expect(en.stderr).toContain('twice.yaml:2:1');
+    expect(en.stderr).toContain('(yaml/duplicate-key)');
+    expect(fx.evaluation('c006', 'BC01')).toEqual(before);
+  });
 });
 
 describe('certif grade --finalize', () => {

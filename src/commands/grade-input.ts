@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parse as parseYaml } from 'yaml';
-import { InputError, UsageError } from '../cli/errors.js';
+import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { parseVerdict, toResult, type Result, type ResultValue } from '../model/session.js';
@@ -9,6 +8,7 @@ import type { Verdict } from '../model/types.js';
 import { competenciesOf, type GradedUnit, type Referential } from '../model/types.js';
 import { observationRequired } from '../rules/evaluation.js';
 import { csvSeparator, foldHeader, withoutBom } from '../source/text.js';
+import { parseYamlText } from '../source/parse.js';
 
 /** Verdicts and observations given on the command line or in a file, before merging. */
 export interface RawInput {
@@ -112,15 +112,10 @@ function readFrom(text: string, file: string, unit: GradedUnit, into: RawInput, 
     });
     return;
   }
-  let value: unknown;
-  try {
-    value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 100 });
-  } catch (error) {
-    throw new InputError(
-      `${file}: ${(error as Error).message.split('\n')[0] ?? ''}`,
-      pick(lang, 'Vérifiez le YAML (certif validate).', 'Check the YAML (certif validate).'),
-    );
-  }
+  // The same parser and messages as every certif file: French or English, with line and column.
+  const parsed = parseYamlText(file, text, lang);
+  if (!parsed.source) throw new InvalidFilesError(file, parsed.diagnostics);
+  const value: unknown = parsed.source.value;
   const obj = value as { results?: unknown } | null;
   const results = obj && typeof obj === 'object' && 'results' in obj ? obj.results : value;
   if (!results || typeof results !== 'object' || Array.isArray(results)) {
