@@ -338,3 +338,15 @@ describe('usage errors worded in the user’s language', () => {
     expect(en.stderr).toContain("too many arguments for 'status'. Expected 1 argument but got 2.");
   });
 });
+
+describe('render --out -', () => {
+  it('writes to standard output, as the other commands do, and makes no folder named "-"', async () => {
+    expect((await certif('grade', 'c001', 'BC01', '--set', 'C1=A')).code).toBe(0);
+    const dashed = await certif('render', 'sheet', 'c001', '--format', 'md', '--out', '-');
+    const plain = await certif('render', 'sheet', 'c001', '--format', 'md');
+    expect(dashed.code).toBe(0);
+    expect(dashed.stdout).toBe(plain.stdout);
+    expect(dashed.stdout).toContain('# Fiche « résultats à l’épreuve de synthèse »');
+    expect(await readdir(project.root)).not.toContain('-');
+  });
+});

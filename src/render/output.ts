@@ -64,13 +64,15 @@ export async function emit(
   io: Io,
 ): Promise<number> {
   const { lang } = options;
+  // "--out -" is standard output, as for the other commands that write a file.
+  const out = options.out === '-' ? undefined : options.out;
   const textFormat = options.format === 'md' ? 'md' : 'html';
-  if (!options.out && options.format !== 'pdf' && docs.length > 0) {
+  if (!out && options.format !== 'pdf' && docs.length > 0) {
     streamDocuments(docs, title, textFormat, lang, io);
     return 0;
   }
   // One file at a time under --out: each body is rendered when its file is written.
-  const units = options.out
+  const units = out
     ? docs.map((d) => ({
         name: d.name,
         get text() {
@@ -83,7 +85,7 @@ export async function emit(
           text: renderDocument(textFormat, lang, title, docs.map(bodyOf)),
         },
       ];
-  if (options.format === 'pdf' && !options.out && io.stdoutIsTTY) {
+  if (options.format === 'pdf' && !out && io.stdoutIsTTY) {
     throw new UsageError(
       pick(
         lang,
@@ -104,11 +106,11 @@ export async function emit(
           units.map((u) => u.text),
         )
       : undefined;
-  if (!options.out) {
+  if (!out) {
     io.stdout.write(pdfs?.[0] ?? units[0]?.text ?? '');
     return 0;
   }
-  const dir = path.resolve(io.cwd, options.out);
+  const dir = path.resolve(io.cwd, out);
   await writing(dir, io, lang, () => mkdir(dir, { recursive: true }));
   const ext = options.format;
   for (const [i, u] of units.entries()) {

@@ -59,7 +59,7 @@ registerMessages({
   'schema/type': {
     severity: 'error',
     fr: (p) => [
-      `Type incorrect : ${list(p.expectedFr)} est attendu, pas ${list(p.actualFr)}.`,
+      `Type incorrect : on attend ${list(p.expectedFr)}, pas ${list(p.actualFr)}.`,
       p.expected === 'string'
         ? 'Mettez la valeur entre guillemets, par exemple "1.0" ou "2025-06-12".'
         : `Remplacez la valeur par ${list(p.expectedFr)}.`,
