@@ -374,12 +374,14 @@ export function attestationModel(
         : formatDate(closed?.date, lang),
     };
   });
+  // A title that already says "Session …" is not given a second "session" before it.
+  const named = /^session\b/i.test(facts.session);
   return {
     ...facts,
     intro:
       lang === 'en'
-        ? `The certification jury of session ${facts.session}${where ? `, ${where},` : ''} certifies that`
-        : `Le jury de certification de la session ${facts.session}${where ? `, ${where},` : ''} atteste que`,
+        ? `The certification jury of ${named ? '' : 'session '}${facts.session}${where ? `, ${where},` : ''} certifies that`
+        : `Le jury de certification de la ${named ? `s${facts.session.slice(1)}` : `session ${facts.session}`}${where ? `, ${where},` : ''} atteste que`,
     candidate: { id: c.id, name: fullName(c) },
     outcome: outcomeText(row.outcome?.outcome, t),
     closed: Boolean(closed),
