@@ -350,3 +350,13 @@ describe('render --out -', () => {
     expect(await readdir(project.root)).not.toContain('-');
   });
 });
+
+describe('validate on a file that is not certif’s', () => {
+  it('is a usage error naming the file, not a référentiel full of errors', async () => {
+    await writeFile(path.join(project.root, 'notes.json'), '{"id": 1}\n');
+    const r = await certif('validate', 'notes.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('notes.json n’est pas un fichier de certif');
+    expect(r.stdout).not.toContain('schema/');
+  });
+});

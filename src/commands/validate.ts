@@ -62,6 +62,21 @@ export async function resolveTargets(
     }
     found += 1;
     if (kind !== 'dir') {
+      // A file given by name is read as what its place says: only YAML and CSV files are certif's.
+      if (!/\.(?:ya?ml|csv)$/i.test(root)) {
+        throw new UsageError(
+          pick(
+            lang,
+            `${displayPath(root, io.cwd)} n’est pas un fichier de certif : certif validate vérifie des fichiers YAML (.yaml, .yml) et des CSV de candidats.`,
+            `${displayPath(root, io.cwd)} is not a certif file: certif validate checks YAML files (.yaml, .yml) and candidate CSVs.`,
+          ),
+          pick(
+            lang,
+            'Donnez un fichier .yaml ou .csv, un dossier, ou rien (tout le projet).',
+            'Give a .yaml or .csv file, a folder, or nothing (the whole project).',
+          ),
+        );
+      }
       targets.push(root);
       mayBeLinks?.add(root);
       continue;
