@@ -278,6 +278,14 @@ describe('the schema line of written files', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(await readdir(outside)).toEqual([]);
     await expect(readFile(evaluation)).rejects.toThrow(/ENOENT/);
+    // validate names the link as the reason the copy cannot be refreshed (an info: exit 0).
+    const v = await certifAt(repoRoot, ['validate'], root);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain(
+      `.certif/schemas:1:1  info  La copie des schémas passe par le lien symbolique .certif/schemas → ${outside}`,
+    );
+    expect(v.stdout).toContain('(project/schemas-link)');
+    expect(v.stdout).not.toContain('project/schemas-stale');
 
     // A link in place of one file of the copy: refused too, its target untouched.
     await rm(path.join(root, '.certif/schemas'));

@@ -9,7 +9,7 @@ import { schemaFileName, schemasDir, type FileKind } from '../schema/registry.js
 import { writeBytesAtomic } from '../source/write.js';
 import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
-import { assertInsideProject } from './confine.js';
+import { assertInsideProject, symlinkBelow } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 
 /**
@@ -29,8 +29,19 @@ registerMessages({
       `Lancez « certif schemas » pour ${p.missing ? 'la créer' : 'la mettre à jour'}, puis versionnez ${String(p.folder)} avec le projet (toute commande qui écrit un fichier du projet le fait aussi).`,
     ],
     en: (p) => [
-      `The project's copy of the schemas (${String(p.folder)}) ${p.missing ? 'is missing' : `differs from this certif's schemas (${String(p.files)})`}: YAML editors ${p.missing ? 'cannot check' : 'check with old rules'} the project's files.`,
+      `The project's copy of the schemas (${String(p.folder)}) ${p.missing ? 'is missing' : `differs from this certif's schemas (${String(p.files)})`}: YAML editors ${p.missing ? "cannot check the project's files" : "check the project's files against old rules"}.`,
       `Run "certif schemas" to ${p.missing ? 'create' : 'update'} it, then commit ${String(p.folder)} with the project (any command writing a project file does it too).`,
+    ],
+  },
+  'project/schemas-link': {
+    severity: 'info',
+    fr: (p) => [
+      `La copie des schémas passe par le lien symbolique ${String(p.link)} → ${String(p.target)} : certif n’écrit à travers aucun lien symbolique dans un projet, elle ne sera pas mise à jour.`,
+      `Remplacez ${String(p.link)} par un vrai dossier ou fichier (ou supprimez-le), puis lancez « certif schemas ».`,
+    ],
+    en: (p) => [
+      `The schema copy goes through the symbolic link ${String(p.link)} → ${String(p.target)}: certif writes through no symbolic link inside a project, so it will not be updated.`,
+      `Replace ${String(p.link)} by a real folder or file (or remove it), then run "certif schemas".`,
     ],
   },
 });
@@ -188,6 +199,19 @@ export async function schemaCopyDiagnostic(
   const state = await schemaCopyState(root);
   if (state.stale.length === 0) return undefined;
   const folder = `${displayPath(state.folder, cwd)}/`;
+  // A link on the way is the reason the copy cannot be refreshed: said as such.
+  const found = [state.folder, ...state.stale.map((n) => path.join(state.folder, n))]
+    .map((target) => symlinkBelow(root, target))
+    .find((f) => f !== undefined);
+  if (found) {
+    const link = displayPath(found.link, cwd);
+    return diagnostic(
+      lang,
+      'project/schemas-link',
+      { link, target: found.target },
+      { file: link, line: 1, column: 1 },
+    );
+  }
   return diagnostic(
     lang,
     'project/schemas-stale',
