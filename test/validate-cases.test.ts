@@ -228,6 +228,10 @@ describe('certif validate options', () => {
     expect(result.stderr).toBe('');
     const en = await runInProcess([...argv, '--lang', 'en'], { cwd: repoRoot });
     expect(en.stdout).toContain('Usage: certif');
+    if (argv.length === 1) {
+      expect(result.stdout).toContain('Utilisation : certif [options] <commande>');
+      expect(en.stdout).toContain('Usage: certif [options] <command>');
+    }
   });
 
   it('help in French has no English left from commander: titles, choices, defaults', async () => {

@@ -26,6 +26,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     .version(version(), '-V, --version', h('affiche la version', 'print the version'))
     .helpOption('-h, --help', h('affiche l’aide', 'show help'))
     .helpCommand(false)
+    .usage(h('[options] <commande>', '[options] <command>'))
     .configureHelp(helpIn(lang))
     .addOption(
       new Option('--lang <lang>', h('langue des messages', 'language of messages')).choices([
