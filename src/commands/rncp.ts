@@ -12,8 +12,8 @@ import {
   resolveReferential,
   scanReferentials,
 } from '../project/referentials.js';
-import { findProjectRoot } from '../project/root.js';
-import { ensureProjectSchemas, projectRootOf, schemaComment } from '../project/schema-line.js';
+import { enclosingProjectRoot, findProjectRoot } from '../project/root.js';
+import { ensureProjectSchemas, schemaComment } from '../project/schema-line.js';
 import {
   noStyle,
   reporters,
@@ -214,7 +214,7 @@ export async function rncpImportCommand(
   const root = target
     ? path.basename(path.dirname(target)) === 'referentials'
       ? path.dirname(path.dirname(target))
-      : await projectRootOf(path.dirname(target))
+      : await enclosingProjectRoot(path.dirname(target))
     : undefined;
   const skeleton = buildSkeleton(fiche, {
     id,

@@ -4,11 +4,8 @@ import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { displayPath } from '../project/files.js';
-import {
-  ensureProjectSchemas,
-  PROJECT_SCHEMAS_DIR,
-  projectRootOf,
-} from '../project/schema-line.js';
+import { enclosingProjectRoot } from '../project/root.js';
+import { ensureProjectSchemas, PROJECT_SCHEMAS_DIR } from '../project/schema-line.js';
 
 /**
  * `certif schemas`: write the project's copy of the JSON Schemas (`.certif/schemas/`) where it
@@ -17,7 +14,7 @@ import {
  */
 export async function schemasCommand(options: { lang: Lang }, io: Io): Promise<number> {
   const { lang } = options;
-  const root = await projectRootOf(io.cwd);
+  const root = await enclosingProjectRoot(io.cwd);
   if (!root) {
     throw new InputError(
       pick(

@@ -16,14 +16,13 @@ import { ruleContext } from '../rules/context.js';
 import { lockForCommand, ownerText, type Lock } from '../source/lock.js';
 import { documentText } from '../source/edit.js';
 import { parseYamlText, yamlOptions, type SourceFile } from '../source/parse.js';
-import { writeFileAtomic } from '../source/write.js';
 import { validateSchema } from '../schema/diagnostics.js';
 import { entryPath, isBlind } from './entry-store.js';
 import { sessionStates, type UnitState } from './evaluations.js';
 import { assertInsideProject } from './confine.js';
 import { displayPath, pathKind } from './files.js';
 import { readTextFile } from './load.js';
-import { ensureProjectSchemas, schemaComment, withSchemaLine } from './schema-line.js';
+import { schemaComment, withSchemaLine, writeProjectFile } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
 /** deliberation.yaml as written. */
@@ -238,9 +237,7 @@ export async function writeDeliberation(ctx: SessionContext, doc: Document): Pro
       errors,
     );
   }
-  assertInsideProject(ctx.root, file, ctx.lang, ctx.cwd);
-  await ensureProjectSchemas(ctx.root, ctx.lang, ctx.cwd);
-  await writeFileAtomic(file, text);
+  await writeProjectFile(ctx.root, file, text, ctx.lang, ctx.cwd);
 }
 
 /** A new deliberation document. */

@@ -15,12 +15,10 @@ import {
 import { competenciesOf, type GradedUnit } from '../model/types.js';
 import { documentText, setKeepingComments } from '../source/edit.js';
 import type { Lock } from '../source/lock.js';
-import { writeFileAtomic } from '../source/write.js';
 import type { FileKind } from '../schema/registry.js';
-import { assertInsideProject } from './confine.js';
 import { displayPath } from './files.js';
 import { typedAnswers, type HeldFile } from './reread.js';
-import { ensureProjectSchemas, withSchemaLine } from './schema-line.js';
+import { withSchemaLine, writeProjectFile } from './schema-line.js';
 import type { SessionContext } from './session.js';
 
 /**
@@ -137,10 +135,7 @@ export abstract class ResultsHandle<V extends { readonly results: Record<string,
         diagnostics,
       );
     }
-    // Checked again at each write: the link may have been planted while the file was open.
-    assertInsideProject(this.ctx.root, this.file, this.ctx.lang, this.ctx.cwd);
-    await ensureProjectSchemas(this.ctx.root, this.ctx.lang, this.ctx.cwd);
-    await writeFileAtomic(this.file, text);
+    await writeProjectFile(this.ctx.root, this.file, text, this.ctx.lang, this.ctx.cwd);
     this.doc = next;
     this.held.wrote(text);
   }

@@ -6,11 +6,11 @@ import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic, registerMessages } from '../diagnostics/messages.js';
 import { schemaFiles } from '../schema/options.js';
 import { schemaFileName, schemasDir, type FileKind } from '../schema/registry.js';
-import { writeBytesAtomic } from '../source/write.js';
+import { writeBytesAtomic, writeFileAtomic } from '../source/write.js';
 import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import { assertInsideProject, symlinkBelow } from './confine.js';
-import { displayPath, pathKind } from './files.js';
+import { displayPath } from './files.js';
 
 /**
  * Where a project keeps its own copy of certif's JSON Schemas, from the project root. The
@@ -69,19 +69,6 @@ export function withSchemaLine(text: string, root: string, folder: string, kind:
   return text.replace(SCHEMA_LINE, `#${schemaComment(root, folder, kind)}`);
 }
 
-/** The folder of a file when it lies in a certif project (one holding sessions/ or referentials/). */
-export async function projectRootOf(folder: string): Promise<string | undefined> {
-  let dir = path.resolve(folder);
-  for (;;) {
-    for (const name of ['sessions', 'referentials']) {
-      if ((await pathKind(path.join(dir, name))) === 'dir') return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 let installed: Map<string, Buffer> | undefined;
 
 /** The schemas of the running certif, by file name, read once per process. */
@@ -127,12 +114,6 @@ export async function schemaCopyState(root: string): Promise<SchemaCopyState> {
 }
 
 /**
- * Write the project's copy of the schemas where it is missing or differs from the installed
- * ones: atomic writes, never through a symbolic link (refused with exit 1, nothing written).
- * Looked at on every write (a few small reads): a copy deleted or replaced meanwhile is seen.
- * Returns the files written.
- */
-/**
  * A copy that cannot be written (a file where its folder should be, a folder where a schema
  * should be, no permission): said with the path and what to do, never as an internal error.
  */
@@ -154,6 +135,12 @@ function copyRefused(file: string, error: unknown, lang: Lang, cwd: string): Inp
   );
 }
 
+/**
+ * Write the project's copy of the schemas where it is missing or differs from the installed
+ * ones: atomic writes, never through a symbolic link (refused with exit 1, nothing written).
+ * Looked at on every write (a few small reads): a copy deleted or replaced meanwhile is seen.
+ * Returns the files written.
+ */
 export async function ensureProjectSchemas(
   root: string,
   lang: Lang,
@@ -177,6 +164,24 @@ export async function ensureProjectSchemas(
     }
   }
   return written;
+}
+
+/**
+ * Write a file of the project at `root`: never through a symbolic link (checked again at each
+ * write: one may be planted while the file is open), the project's copy of the schemas, which the
+ * file's schema line points to, written first where it is missing or stale; then the file itself,
+ * atomically.
+ */
+export async function writeProjectFile(
+  root: string,
+  file: string,
+  text: string,
+  lang: Lang,
+  cwd: string,
+): Promise<void> {
+  assertInsideProject(root, file, lang, cwd);
+  await ensureProjectSchemas(root, lang, cwd);
+  await writeFileAtomic(file, text);
 }
 
 /**

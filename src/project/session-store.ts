@@ -10,13 +10,13 @@ import { validateSchema } from '../schema/diagnostics.js';
 import { lockForCommand, ownerText } from '../source/lock.js';
 import { documentText } from '../source/edit.js';
 import { parseYamlText } from '../source/parse.js';
-import { cleanOrphanTemps, writeFileAtomic } from '../source/write.js';
+import { cleanOrphanTemps } from '../source/write.js';
 import { checkPinnedReferential } from './check.js';
 import { assertInsideProject } from './confine.js';
 import { displayPath } from './files.js';
 import { readText } from './load.js';
 import type { LoadedReferential } from './referentials.js';
-import { ensureProjectSchemas, withSchemaLine } from './schema-line.js';
+import { withSchemaLine, writeProjectFile } from './schema-line.js';
 
 /** Errors a session text would have once written (schema, référentiel pin, session rules). */
 export function checkSessionText(
@@ -100,9 +100,7 @@ export async function editSessionFile(
         errors,
       );
     }
-    assertInsideProject(root, file, lang, cwd);
-    await ensureProjectSchemas(root, lang, cwd);
-    await writeFileAtomic(file, text);
+    await writeProjectFile(root, file, text, lang, cwd);
   } finally {
     await lock.release();
   }
