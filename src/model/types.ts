@@ -106,6 +106,18 @@ export function competenciesOf(bloc: Pick<Bloc, 'activities'>): Competency[] {
   return list;
 }
 
+const idsCache = new WeakMap<object, ReadonlySet<string>>();
+
+/** The ids of a bloc's competencies, in order (cached per bloc, as {@link competenciesOf}). */
+export function competencyIds(bloc: Pick<Bloc, 'activities'>): ReadonlySet<string> {
+  let ids = idsCache.get(bloc);
+  if (!ids) {
+    ids = new Set(competenciesOf(bloc).map((c) => c.id));
+    idsCache.set(bloc, ids);
+  }
+  return ids;
+}
+
 const unitsCache = new WeakMap<Referential, GradedUnit[]>();
 
 /** The units a candidate can be graded on: every bloc, then the final evaluation (cached). */

@@ -1,8 +1,7 @@
 import { registerMessages } from '../diagnostics/messages.js';
 import { brokenHashLink } from '../model/evaluation-hash.js';
 import { toResult, type Evaluation, type Session } from '../model/session.js';
-import { competenciesOf, type GradedUnit, type Referential } from '../model/types.js';
-import { gradedUnits } from '../model/types.js';
+import { competencyIds, gradedUnits, type GradedUnit, type Referential } from '../model/types.js';
 import { encodeSegment } from '../source/locate.js';
 import type { SourceFile } from '../source/parse.js';
 import type { RuleContext } from './context.js';
@@ -132,18 +131,6 @@ function candidatesById(session: Session): Map<string, Session['candidates'][num
     byId.set(session, map);
   }
   return map;
-}
-
-const idsOf = new WeakMap<GradedUnit, ReadonlySet<string>>();
-
-/** A unit's competency ids, in référentiel order (built once per unit). */
-function competencyIds(unit: GradedUnit): ReadonlySet<string> {
-  let ids = idsOf.get(unit);
-  if (!ids) {
-    ids = new Set(competenciesOf(unit).map((c) => c.id));
-    idsOf.set(unit, ids);
-  }
-  return ids;
 }
 
 /** Where the file sits: its session, candidate and unit from the path. */
