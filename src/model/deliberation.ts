@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './hash.js';
 
 /** A decision on one unit (bloc or final evaluation). */
 export type UnitDecision = 'valide' | 'non_valide' | 'absent' | 'acquis_anterieurement';
@@ -63,5 +63,5 @@ export function outcomeOf(
 /** Digest over the final evaluations a deliberation relied on: order-independent. */
 export function evaluationsDigest(entries: readonly { key: string; hash: string }[]): string {
   const lines = entries.map((e) => `${e.key} ${e.hash}`).sort();
-  return 'sha256:' + createHash('sha256').update(lines.join('\n')).digest('hex');
+  return 'sha256:' + sha256Hex(lines.join('\n'));
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { contentHash } from './hash.js';
+import { contentHash, sha256Hex } from './hash.js';
 import type { Entry, Evaluation, ResultValue } from './session.js';
 import { toResult } from './session.js';
 
@@ -100,10 +99,6 @@ export function entryHash(
     submitted_at: e.submitted_at ?? null,
     results,
   });
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

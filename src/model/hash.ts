@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
@@ -49,5 +49,10 @@ function writeByHand(value: unknown): string {
 
 /** `sha256:<hex>` of a value's canonical JSON: formatting and comments do not change it. */
 export function contentHash(value: unknown): string {
-  return 'sha256:' + createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return 'sha256:' + sha256Hex(canonicalJson(value));
+}
+
+/** SHA-256 of a text's UTF-8 bytes, in hexadecimal (one-shot: no Hash object per file). */
+export function sha256Hex(text: string): string {
+  return hash('sha256', text, 'hex');
 }

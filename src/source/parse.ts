@@ -5,6 +5,7 @@ import { locate, type Range } from './locate.js';
 import { yamlLib } from './yaml-lib.js';
 import type { CST } from 'yaml';
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
+import { readBlockSubset } from './block-subset.js';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic, type Params, type Where } from '../diagnostics/messages.js';
 
@@ -341,25 +342,32 @@ class LazySource implements SourceFile {
 }
 
 /**
- * Parse the common case fast: a plain file read by js-yaml (core schema, duplicate keys refused,
- * depth bounded), its tree with positions built only if a diagnostic needs one. Anything unusual
- * or wrong goes through {@link parseYamlText}, which reports it precisely. Both give the same
- * values on what the fast path accepts (tested).
+ * Parse the common case fast: a file in the block subset certif writes (see {@link readBlockSubset}),
+ * else a plain file read by js-yaml (core schema, duplicate keys refused, depth bounded); the tree
+ * with positions is built only if a diagnostic needs one. Anything unusual or wrong goes through
+ * {@link parseYamlText}, which reports it precisely. All give the same values on what the fast
+ * readers accept (tested).
  */
 export function parseYaml(path: string, text: string, lang: Lang): ParseResult {
-  if (!NEEDS_FULL_PARSE.test(text) && !text.includes('\r')) {
-    try {
-      const value = fastLoad(text, { schema: CORE_SCHEMA, json: false });
-      const object = value !== null && value !== undefined && typeof value === 'object';
-      // Keys that look alike but differ by Unicode normalisation exist only in non-NFC text.
-      if (object && (text.normalize('NFC') === text || keysAreNfc(value))) {
-        return { source: new LazySource(path, text, value, lang), diagnostics: [] };
-      }
-    } catch {
-      // Not for the fast path: the full parser says why.
-    }
-  }
+  const value = readBlockSubset(text) ?? loadPlainYaml(text);
+  // Keys that look alike but differ by Unicode normalisation exist only in non-NFC text.
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    (text.normalize('NFC') === text || keysAreNfc(value))
+  )
+    return { source: new LazySource(path, text, value, lang), diagnostics: [] };
   return parseYamlText(path, text, lang);
+}
+
+/** js-yaml's value of a text without tags, anchors, directives or CR; undefined when it fails. */
+function loadPlainYaml(text: string): unknown {
+  if (NEEDS_FULL_PARSE.test(text) || text.includes('\r')) return undefined;
+  try {
+    return fastLoad(text, { schema: CORE_SCHEMA, json: false });
+  } catch {
+    return undefined; // not for the fast path: the full parser says why
+  }
 }
 
 /**
