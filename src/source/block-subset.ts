@@ -1,5 +1,8 @@
 import { CORE_SCHEMA, type Type } from 'js-yaml';
 
+/** A js-yaml type as its schema compiles it (the field `tag` is not in its typings). */
+type ImplicitType = Type & { readonly tag: string };
+
 /**
  * A reader for the plain block YAML certif itself writes — block mappings with plain keys, block
  * sequences, plain, single- and double-quoted one-line scalars, `[a, b]` lists of plain words,
@@ -13,7 +16,7 @@ import { CORE_SCHEMA, type Type } from 'js-yaml';
  * than half of js-yaml's time.
  */
 export function readBlockSubset(text: string): unknown {
-  if (OUTSIDE.test(text)) return undefined;
+  if (!IMPLICIT_AS_EXPECTED || OUTSIDE.test(text)) return undefined;
   try {
     return new Reader(text).document();
   } catch (e) {
@@ -37,12 +40,14 @@ const NOT_IN_SUBSET = new NotInSubset('not in the block subset');
 const MAX_NESTING = 32;
 
 /** A plain key followed by `:` and spaces or the end of the line. */
-const KEY = /([A-Za-z_][A-Za-z0-9_-]*):(?: +|(?=\n)|$)/y;
+const KEY = /[A-Za-z_][A-Za-z0-9_-]*:(?: +|(?=\n)|$)/y;
 /** Plain keys js-yaml resolves to something else than their text, or stores specially. */
 const SPECIAL_KEY = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|__proto__)$/;
+const SPECIAL_FIRST = new Set('nNtTfF_'.split('').map((ch) => ch.charCodeAt(0)));
 
 /** An item of a flow list read here: one word of letters, digits and `_ . @ + -`. */
 const FLOW_WORD = /^[A-Za-z0-9_][A-Za-z0-9_.@+-]*$/;
+const EDGE_SPACES = /^ +| +$/g;
 
 /** Characters a plain scalar may not start with here (YAML indicators). */
 const PLAIN_FIRST = new Set('-?:,[]{}#&*!|>\'"%@`'.split('').map((ch) => ch.charCodeAt(0)));
@@ -50,7 +55,15 @@ const PLAIN_FIRST = new Set('-?:,[]{}#&*!|>\'"%@`'.split('').map((ch) => ch.char
 const INDICATOR_OR_WORD = new Set('-?:'.split('').map((ch) => ch.charCodeAt(0)));
 
 /** js-yaml's implicit types of the core schema, in its order: null, bool, int, float. */
-const IMPLICIT = (CORE_SCHEMA as unknown as { compiledImplicit: Type[] }).compiledImplicit;
+const IMPLICIT =
+  (CORE_SCHEMA as unknown as { compiledImplicit?: ImplicitType[] }).compiledImplicit ?? [];
+/**
+ * `compiledImplicit` is js-yaml's own field, not its API: should another version change it, the
+ * reader stands aside (every text goes to js-yaml) rather than resolve scalars differently.
+ */
+const IMPLICIT_AS_EXPECTED =
+  IMPLICIT.map((type) => type.tag).join(' ') ===
+  ['null', 'bool', 'int', 'float'].map((name) => `tag:yaml.org,2002:${name}`).join(' ');
 
 /** The escapes of a double-quoted scalar, as js-yaml reads them. */
 const ESCAPES = new Map<string, string>([
@@ -172,10 +185,11 @@ class Reader {
     const out: Record<string, unknown> = {};
     for (;;) {
       KEY.lastIndex = at;
-      const m = KEY.exec(t);
-      if (m === null) this.fail();
-      const key = m[1] as string;
-      if (SPECIAL_KEY.test(key) || Object.hasOwn(out, key)) this.fail();
+      if (!KEY.test(t)) this.fail();
+      // A key has no colon: it ends at the first one.
+      const key = t.slice(at, t.indexOf(':', at));
+      if ((SPECIAL_FIRST.has(t.charCodeAt(at)) && SPECIAL_KEY.test(key)) || Object.hasOwn(out, key))
+        this.fail();
       const valueAt = KEY.lastIndex;
       if (valueAt === this.end) {
         this.nextLine();
@@ -260,12 +274,13 @@ class Reader {
   private flowSequence(from: number, end: number): unknown[] {
     const t = this.text;
     if (t.charCodeAt(end - 1) !== CLOSE_BRACKET) this.fail();
-    const inner = t.slice(from + 1, end - 1).trim();
+    // Spaces only: String#trim would also take U+00A0 and other spaces, which YAML keeps.
+    const inner = t.slice(from + 1, end - 1).replace(EDGE_SPACES, '');
     if (inner === '') return [];
     const items = inner.split(',');
     const out: unknown[] = new Array<unknown>(items.length);
     for (let i = 0; i < items.length; i++) {
-      const item = (items[i] as string).trim();
+      const item = (items[i] as string).replace(EDGE_SPACES, '');
       if (!FLOW_WORD.test(item)) this.fail();
       out[i] = plainValue(item);
     }
@@ -274,11 +289,15 @@ class Reader {
 
   private doubleQuoted(from: number): string {
     const t = this.text;
+    // The common string, without escapes, in one slice. Every search stays on this line (a search
+    // to the end of the text for each string would make a long file quadratic).
     const close = t.indexOf('"', from + 1);
-    const slash = t.indexOf('\\', from + 1);
-    if (close >= 0 && close < this.end && (slash < 0 || slash > close)) {
-      this.afterQuoted(close + 1);
-      return t.slice(from + 1, close);
+    if (close >= 0 && close < this.end) {
+      const plain = t.slice(from + 1, close);
+      if (!plain.includes('\\')) {
+        this.afterQuoted(close + 1);
+        return plain;
+      }
     }
     let out = '';
     let i = from + 1;

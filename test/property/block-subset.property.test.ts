@@ -112,10 +112,13 @@ function documents(str: fc.Arbitrary<string>, k: fc.Arbitrary<string>) {
 const topLevel = documents(text, key);
 
 /** A document as certif writes it (the `yaml` package, no folding, `[a, b]` lists). */
-function written(v: Record<string, unknown>, flowLists: boolean): string {
+function written(
+  v: Record<string, unknown>,
+  flowLists: boolean,
+  ids: readonly unknown[] = ['sroux', 'pmartin'],
+): string {
   const doc = new Document(v);
-  if (flowLists)
-    doc.setIn(['jurors'], Object.assign(doc.createNode(['sroux', 'pmartin']), { flow: true }));
+  if (flowLists) doc.setIn(['jurors'], Object.assign(doc.createNode(ids), { flow: true }));
   return '# yaml-language-server: $schema=x.json\n\n' + documentText(doc);
 }
 
@@ -159,6 +162,10 @@ describe('the block-subset reader (fast path of every certif file)', () => {
       ['a: 1\na: 2\n', undefined],
       ['__proto__: 1\n', undefined],
       ['a:\tb\n', undefined],
+      // U+00A0 and other Unicode spaces are text in YAML, not padding (found by a review).
+      ['a: [x\u00a0, y]\n', undefined],
+      ['a: [\u00a0]\n', undefined],
+      ['a: [ x ,y ]\n', { a: ['x', 'y'] }],
     ];
     for (const [text, value] of read) {
       expect(readBlockSubset(text), text).toEqual(value);
@@ -172,6 +179,20 @@ describe('the block-subset reader (fast path of every certif file)', () => {
         agreesWithJsYaml(written(v, flow));
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('reads [a, b] lists as js-yaml does, whatever their items', () => {
+    const item = fc.oneof(
+      word,
+      cleanText,
+      fc.constantFrom('\u00a0', 'x\u00a0', '\u2028y', '\ufeff', ' a '),
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 4 }), (ids) => {
+        agreesWithJsYaml(written({ candidate: 'c001' }, true, ids));
+      }),
+      { numRuns: 1000 },
     );
   });
 
