@@ -11,6 +11,7 @@ import {
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/messages.js';
 import { parseYaml, decodeUtf8, type SourceFile } from '../source/parse.js';
+import { withoutBom } from '../source/text.js';
 import { validateSchema } from '../schema/diagnostics.js';
 // Registers the message of file/symlink.
 import './confine.js';
@@ -59,10 +60,37 @@ function readWhole(fd: number, size: number): Buffer {
 
 /**
  * Read a file as UTF-8 text, or the diagnostics saying why it cannot be. Synchronous on purpose:
- * a CLI reading thousands of small files is fastest that way (the size is checked on the open
- * file, before reading it). A file that is a symbolic link is reported (`file/symlink`), not read.
+ * a CLI reading thousands of small files is fastest that way. One call to node's UTF-8 reader
+ * (open without following a link, read, decode, close): a third faster than opening, sizing,
+ * reading and decoding from JavaScript. That reader replaces bytes that are not UTF-8 with U+FFFD
+ * and knows no size limit, so a text holding U+FFFD, or longer than the limit, is read again by
+ * {@link readTextChecked}, which sizes the open file before reading it and refuses bad bytes. A
+ * file that is a symbolic link is reported (`file/symlink`), not read.
  */
 export function readTextSync(
+  absPath: string,
+  display: string,
+  lang: Lang,
+): { text?: string; diagnostics: Diagnostic[]; missing?: true } {
+  let text: string;
+  try {
+    // Node takes numeric flags here (its types say string): O_NOFOLLOW must reach open(2).
+    text = readFileSync(absPath, { encoding: 'utf8', flag: READ_FLAGS as unknown as string });
+  } catch (error) {
+    return readFailure(error, absPath, display, lang);
+  }
+  // A UTF-16 unit comes from at most three UTF-8 bytes: a text this short came from a file
+  // within the limit.
+  if (text.length <= MAX_FILE_BYTES / 3 && !text.includes('\ufffd'))
+    return { text: withoutBom(text), diagnostics: [] };
+  return readTextChecked(absPath, display, lang);
+}
+
+/**
+ * {@link readTextSync}, sizing the open file before reading it and decoding strictly. Used for
+ * the rare text that may be too large or not UTF-8.
+ */
+function readTextChecked(
   absPath: string,
   display: string,
   lang: Lang,
@@ -90,25 +118,35 @@ export function readTextSync(
       return { diagnostics: [diagnostic(lang, 'yaml/encoding', {}, at1(display))] };
     return { text, diagnostics: [] };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR')
-      return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
-    if (code === 'ELOOP') {
-      const target = linkTarget(absPath);
-      return {
-        diagnostics: [diagnostic(lang, 'file/symlink', { link: display, target }, at1(display))],
-      };
-    }
-    const unreadable = [
-      diagnostic(lang, 'file/unreadable', { reason: code ?? String(error) }, at1(display)),
-    ];
-    // `missing` lets a caller tell "not there yet" from "there but unreadable" without a stat.
-    return code === 'ENOENT' || code === 'ENOTDIR'
-      ? { diagnostics: unreadable, missing: true }
-      : { diagnostics: unreadable };
+    return readFailure(error, absPath, display, lang);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The diagnostics of a file that could not be opened or read. */
+function readFailure(
+  error: unknown,
+  absPath: string,
+  display: string,
+  lang: Lang,
+): { diagnostics: Diagnostic[]; missing?: true } {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR')
+    return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
+  if (code === 'ELOOP') {
+    const target = linkTarget(absPath);
+    return {
+      diagnostics: [diagnostic(lang, 'file/symlink', { link: display, target }, at1(display))],
+    };
+  }
+  const unreadable = [
+    diagnostic(lang, 'file/unreadable', { reason: code ?? String(error) }, at1(display)),
+  ];
+  // `missing` lets a caller tell "not there yet" from "there but unreadable" without a stat.
+  return code === 'ENOENT' || code === 'ENOTDIR'
+    ? { diagnostics: unreadable, missing: true }
+    : { diagnostics: unreadable };
 }
 
 /** {@link readTextSync}, for callers that await. */
