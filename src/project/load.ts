@@ -1,17 +1,8 @@
 import { InvalidFilesError } from '../cli/errors.js';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  readlinkSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
 import { diagnostic } from '../diagnostics/messages.js';
 import { parseYaml, decodeUtf8, type SourceFile } from '../source/parse.js';
-import { withoutBom } from '../source/text.js';
 import { validateSchema } from '../schema/diagnostics.js';
 // Registers the message of file/symlink.
 import './confine.js';
@@ -42,55 +33,20 @@ function linkTarget(file: string): string {
 }
 
 /**
- * The bytes of an open file whose size was just taken: readFileSync(fd) would take it again
- * (one more system call per file, thousands in a validate). A size of 0 may not be the truth
- * (some special files): those are read to their end.
+ * One buffer for every read, a byte longer than the largest file: each file is decoded before the
+ * next one is read.
  */
-function readWhole(fd: number, size: number): Buffer {
-  if (size === 0) return readFileSync(fd);
-  const bytes = Buffer.allocUnsafe(size);
-  let filled = 0;
-  while (filled < size) {
-    const n = readSync(fd, bytes, filled, size - filled, filled);
-    if (n === 0) break;
-    filled += n;
-  }
-  return filled === size ? bytes : bytes.subarray(0, filled);
-}
+let scratch: Buffer | undefined;
 
 /**
  * Read a file as UTF-8 text, or the diagnostics saying why it cannot be. Synchronous on purpose:
- * a CLI reading thousands of small files is fastest that way. One call to node's UTF-8 reader
- * (open without following a link, read, decode, close): a third faster than opening, sizing,
- * reading and decoding from JavaScript. That reader replaces bytes that are not UTF-8 with U+FFFD
- * and knows no size limit, so a text holding U+FFFD, or longer than the limit, is read again by
- * {@link readTextChecked}, which sizes the open file before reading it and refuses bad bytes. A
- * file that is a symbolic link is reported (`file/symlink`), not read.
+ * a CLI reading thousands of small files is fastest that way. The bytes go into one reused
+ * buffer, never more than the limit plus one: a larger file is refused without being read
+ * further, and no size is asked of the file first (one system call and one object less per
+ * file). A directory fails at the read (EISDIR). A file that is a symbolic link is reported
+ * (`file/symlink`), not read.
  */
 export function readTextSync(
-  absPath: string,
-  display: string,
-  lang: Lang,
-): { text?: string; diagnostics: Diagnostic[]; missing?: true } {
-  let text: string;
-  try {
-    // Node takes numeric flags here (its types say string): O_NOFOLLOW must reach open(2).
-    text = readFileSync(absPath, { encoding: 'utf8', flag: READ_FLAGS as unknown as string });
-  } catch (error) {
-    return readFailure(error, absPath, display, lang);
-  }
-  // A UTF-16 unit comes from at most three UTF-8 bytes: a text this short came from a file
-  // within the limit.
-  if (text.length <= MAX_FILE_BYTES / 3 && !text.includes('\ufffd'))
-    return { text: withoutBom(text), diagnostics: [] };
-  return readTextChecked(absPath, display, lang);
-}
-
-/**
- * {@link readTextSync}, sizing the open file before reading it and decoding strictly. Used for
- * the rare text that may be too large or not UTF-8.
- */
-function readTextChecked(
   absPath: string,
   display: string,
   lang: Lang,
@@ -98,22 +54,22 @@ function readTextChecked(
   let fd: number | undefined;
   try {
     fd = openSync(absPath, READ_FLAGS);
-    const info = fstatSync(fd);
-    if (info.isDirectory())
-      return { diagnostics: [diagnostic(lang, 'file/not-a-file', {}, at1(display))] };
-    if (info.size > MAX_FILE_BYTES) {
-      return {
-        diagnostics: [
-          diagnostic(
-            lang,
-            'file/too-large',
-            { size: info.size, max: MAX_FILE_BYTES },
-            at1(display),
-          ),
-        ],
-      };
+    const buffer = (scratch ??= Buffer.allocUnsafe(MAX_FILE_BYTES + 1));
+    let filled = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, filled, buffer.length - filled, null);
+      if (n === 0) break;
+      filled += n;
+      if (filled === buffer.length) {
+        const size = fstatSync(fd).size;
+        return {
+          diagnostics: [
+            diagnostic(lang, 'file/too-large', { size, max: MAX_FILE_BYTES }, at1(display)),
+          ],
+        };
+      }
     }
-    const text = decodeUtf8(readWhole(fd, info.size));
+    const text = decodeUtf8(buffer.subarray(0, filled));
     if (text === undefined)
       return { diagnostics: [diagnostic(lang, 'yaml/encoding', {}, at1(display))] };
     return { text, diagnostics: [] };

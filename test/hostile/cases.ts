@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_FILE_BYTES } from '../../src/project/load.js';
 import { repoRoot, runInProcess } from '../helpers/cli.js';
 import {
   posAt,
@@ -725,6 +726,14 @@ const sessionCases: HostileCase[] = [
 
 // ── evaluation files ───────────────────────────────────────────────────────────────────────────
 
+/** `text` with a trailing comment of French text that makes it exactly `bytes` bytes of UTF-8. */
+function padToBytes(text: string, bytes: number): string {
+  const head = `${text}# `;
+  const room = bytes - Buffer.byteLength(head) - 1;
+  const accents = 'é'.repeat(Math.floor(room / 2));
+  return `${head}${accents}${'x'.repeat(room - 2 * accents.length)}\n`;
+}
+
 const grade = ['grade', 'c001', 'BC01', '--set', 'C3=A'] as const;
 
 const evalEdit =
@@ -851,6 +860,27 @@ const evaluationCases: HostileCase[] = [
     },
     { argv: grade },
   ),
+  fileCase('evaluation', 'validate refuses invalid UTF-8 in an evaluation', EVALUATION, (text) => {
+    const bytes = Buffer.from(text, 'utf8');
+    bytes[bytes.indexOf('trop court')] = 0xff;
+    return { text: bytes, diagnostics: [{ ruleId: 'yaml/encoding', line: 1, column: 1 }] };
+  }),
+  fileCase(
+    'evaluation',
+    'a U+FFFD character typed in an observation (legitimate)',
+    EVALUATION,
+    (text) => ({ text: replaceOnce(text, 'trop court', 'trop court \ufffd'), diagnostics: [] }),
+  ),
+  fileCase(
+    'evaluation',
+    'an evaluation of exactly 2 MiB, the size limit (legitimate)',
+    EVALUATION,
+    (text) => ({ text: padToBytes(text, MAX_FILE_BYTES), diagnostics: [] }),
+  ),
+  fileCase('evaluation', 'an evaluation one byte over the size limit', EVALUATION, (text) => ({
+    text: padToBytes(text, MAX_FILE_BYTES + 1),
+    diagnostics: [{ ruleId: 'file/too-large', line: 1, column: 1, message: /2097153 octets/ }],
+  })),
   fileCase(
     'evaluation',
     'grade refuses a second --- document, unchanged',
