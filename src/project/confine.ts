@@ -65,6 +65,13 @@ export function symlinkBelow(
   const base = path.resolve(root);
   const abs = path.resolve(target);
   if (knownFolders?.has(abs)) return undefined;
+  // The common case (thousands of times in a render): the parent is a folder already looked at,
+  // only the last component needs a look.
+  const parent = path.dirname(abs);
+  if (parent !== abs && knownFolders?.has(parent)) {
+    const found = lookAt(base, abs, false, knownFolders);
+    return found === 'missing' ? undefined : found;
+  }
   if (!isUnder(abs, base)) return { link: abs, target: abs, outside: true };
   const parts = path.relative(base, abs).split(path.sep).filter(Boolean);
   let current = base;
@@ -72,28 +79,43 @@ export function symlinkBelow(
     current = path.join(current, part);
     const folder = i < parts.length - 1;
     if (folder && knownFolders?.has(current)) continue;
-    let isLink: boolean;
-    let isFolder: boolean;
-    try {
-      const info = lstatSync(current);
-      isLink = info.isSymbolicLink();
-      isFolder = info.isDirectory();
-    } catch {
-      // Missing from here down: nothing below can be a link yet.
-      return undefined;
-    }
-    if (!isLink && (folder || isFolder)) knownFolders?.add(current);
-    if (isLink) {
-      const realRoot = realOrUndefined(base) ?? base;
-      const real = realOrUndefined(current);
-      return {
-        link: current,
-        target: linkTarget(current),
-        outside: real === undefined || !isUnder(real, realRoot),
-      };
-    }
+    const found = lookAt(base, current, folder, knownFolders);
+    // Missing from here down: nothing below can be a link yet.
+    if (found === 'missing') return undefined;
+    if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * One component on the way down from `base`: the link it is, `missing`, or undefined for a real
+ * file or folder (a folder, or any component above the last, is remembered in `knownFolders`).
+ */
+function lookAt(
+  base: string,
+  current: string,
+  folder: boolean,
+  knownFolders: Set<string> | undefined,
+): SymlinkFound | 'missing' | undefined {
+  let info;
+  try {
+    info = lstatSync(current, { throwIfNoEntry: false });
+  } catch {
+    return 'missing';
+  }
+  if (!info) return 'missing';
+  if (!info.isSymbolicLink()) {
+    if (folder || info.isDirectory()) knownFolders?.add(current);
+    return undefined;
+  }
+  const realRoot = realOrUndefined(base) ?? base;
+  const real = realOrUndefined(current);
+  const found: SymlinkFound = {
+    link: current,
+    target: linkTarget(current),
+    outside: real === undefined || !isUnder(real, realRoot),
+  };
+  return found;
 }
 
 /**
