@@ -6,9 +6,9 @@
 // What must keep working, and how:
 // - dist/bundle/ sits at the same depth as dist/cli/, so the paths computed from import.meta.url
 //   (../../schemas/, ../../templates/, ../../referentials/, ../../package.json) still resolve;
-// - check-worker.js and validators.js, which the code loads by URL at run time
-//   (src/project/check-pool.ts, src/schema/registry.ts), are entry points of their own and land
-//   under those names beside the chunks;
+// - check-worker.js, validators.js and templates.js, which the code loads by URL at run time
+//   (src/project/check-pool.ts, src/schema/registry.ts, src/render/engine.ts), are entry points
+//   of their own and land under those names beside the chunks;
 // - code splitting keeps every dynamic import() lazy: a command's modules load only when it runs;
 // - main.js is built on its own, its two lazy imports (./io.js, ./program.js) left as they are
 //   and those two built as entry points: `certif --version` then loads main.js alone. Split
@@ -49,6 +49,7 @@ try {
       'dist/cli/io.js',
       'dist/project/check-worker.js',
       'dist/schema/validators.js',
+      'dist/render/templates.js',
     ],
     chunkNames: '[name]-[hash]',
     splitting: true,

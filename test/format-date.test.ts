@@ -2,14 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { formatDate } from '../src/render/view-models.js';
 
 /** What the documents showed before: ICU's long date for fr-FR and en-GB, in UTC. */
-function intl(date: Date, lang: 'fr' | 'en'): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'fr-FR', {
+const intlFormats = {
+  fr: new Intl.DateTimeFormat('fr-FR', {
     day: 'numeric',
     month: 'long',
     year: 'numeric',
     timeZone: 'UTC',
-  }).format(date);
-}
+  }),
+  en: new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }),
+};
+const intl = (date: Date, lang: 'fr' | 'en'): string => intlFormats[lang].format(date);
 
 describe('dates in documents', () => {
   it('are written as Intl writes them, for every day from 1990 to 2040', () => {

@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { usePrecompiledTemplates, type PrecompiledTemplates } from '../src/render/engine.js';
 import { repoRoot, runInProcess, type RunResult } from './helpers/cli.js';
 import { makeProject, type Project, type ProjectCandidate } from './helpers/project.js';
 
@@ -96,10 +98,40 @@ const printCss = readFileSync(path.join(repoRoot, 'templates/html/print.css'), '
 const STYLE = /<style>\n([\s\S]*?)\n<\/style>/;
 const inlinedCss: string[] = [];
 
+/** The templates `npm run build` precompiled (the global setup builds dist/). */
+const built = (await import(
+  pathToFileURL(path.join(repoRoot, 'dist/render/templates.js')).href
+)) as PrecompiledTemplates;
+/** Every document again, rendered with those templates: it must be the same text. */
+const renderedFromBuild = new Map<string, { compiled: string; precompiled: string }>();
+
+/** Statistics pages: not golden files (test/stats.test.ts checks them), but built templates too. */
+const statsDocs: readonly Doc[] = [
+  ['stats', ['stats']],
+  ['stats-qualiopi', ['stats', '--qualiopi']],
+  ['stats-agreement', ['stats', '--agreement']],
+];
+
+async function bothWays(argv: readonly string[]): Promise<string> {
+  const compiled = (await certif(...argv)).stdout;
+  usePrecompiledTemplates(built);
+  try {
+    const precompiled = (await certif(...argv)).stdout;
+    // Numbered: the PV is rendered twice with the same arguments (open, then closed).
+    renderedFromBuild.set(`${renderedFromBuild.size + 1}. ${argv.join(' ')}`, {
+      compiled,
+      precompiled,
+    });
+  } finally {
+    usePrecompiledTemplates(undefined);
+  }
+  return compiled;
+}
+
 async function renderAll(docs: readonly Doc[]): Promise<void> {
   for (const [name, argv] of docs) {
     for (const [lang, format] of variants) {
-      let text = (await certif(...argv, '--format', format, '--lang', lang)).stdout;
+      let text = await bothWays([...argv, '--format', format, '--lang', lang]);
       if (format === 'html') {
         inlinedCss.push(STYLE.exec(text)?.[1] ?? '');
         text = text.replace(STYLE, '<style>\n/* templates/html/print.css */\n</style>');
@@ -234,6 +266,9 @@ beforeAll(async () => {
   );
   await certif('validate');
   await renderAll(closedDocs);
+  for (const [, argv] of statsDocs)
+    for (const [lang, format] of variants)
+      await bothWays([...argv, '--format', format, '--lang', lang]);
 }, 60_000);
 
 afterAll(async () => {
@@ -263,6 +298,13 @@ describe('rendered documents equal their golden files', () => {
   it.each(names)('%s', (name) => {
     const actual = get(name);
     expect(actual).toBe(golden(name, actual));
+  });
+
+  it('are the same with the templates precompiled by the build (dist/render/templates.js)', () => {
+    // Golden documents in both languages and formats, and the three statistics pages.
+    expect(renderedFromBuild.size).toBe((names.length / variants.length + 3) * variants.length);
+    for (const [argv, { compiled, precompiled }] of renderedFromBuild)
+      expect(precompiled, `certif ${argv}`).toBe(compiled);
   });
 
   it('every HTML document inlines templates/html/print.css verbatim', () => {

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime';
 import { escapeDeep, escapeMarkdown } from './escape.js';
+import { compileOptions, partialFiles, type TextFormat } from './template-options.js';
 
-/** Text formats rendered by templates (PDF is printed from HTML). */
-export type TextFormat = 'html' | 'md';
+export type { TextFormat } from './template-options.js';
 
 /** The documents certif renders. */
 export type DocumentName =
@@ -12,23 +14,60 @@ export type DocumentName =
 const templatesDir = new URL('../../templates/', import.meta.url);
 
 type Template = (context: unknown) => string;
+type Environment = typeof Handlebars;
+type TemplateSpecification = Parameters<Environment['template']>[0];
 
-const instances = new Map<TextFormat, typeof Handlebars>();
+/** Templates and partials precompiled by scripts/build-templates.mjs, by name. */
+export interface PrecompiledTemplates {
+  readonly templates: Readonly<Record<string, TemplateSpecification>>;
+  readonly partials: Readonly<Record<string, TemplateSpecification>>;
+}
+
+/**
+ * The templates precompiled at build time (dist/render/templates.js): rendering then loads only
+ * Handlebars' runtime. Absent when running from the sources (tests), where each template is
+ * compiled from templates/ on first use, with the same options.
+ */
+let precompiled = (await import(new URL('./templates.js', import.meta.url).href).catch(
+  (error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  },
+)) as PrecompiledTemplates | undefined;
+
+const instances = new Map<TextFormat, Environment>();
 const compiled = new Map<string, Template>();
 
 /**
- * One isolated Handlebars environment per format: strict (a missing field is an error, not an
- * empty cell), HTML escaping always on for HTML, off for Markdown whose view models are escaped
- * beforehand. Nothing is registered on the global instance.
+ * Render with these precompiled templates, or (undefined) compile them from templates/. For the
+ * test that holds a build's templates to the sources' (every golden document, both ways).
  */
-function instance(format: TextFormat): typeof Handlebars {
+export function usePrecompiledTemplates(templates: PrecompiledTemplates | undefined): void {
+  precompiled = templates;
+  instances.clear();
+  compiled.clear();
+}
+
+/** Handlebars with its compiler, loaded only to compile templates from the sources. */
+function compilingHandlebars(): Environment {
+  return createRequire(import.meta.url)('handlebars') as Environment;
+}
+
+/**
+ * One isolated Handlebars environment per format, its `eq` helper and partials registered;
+ * nothing is registered on the global instance.
+ */
+function instance(format: TextFormat): Environment {
   let hb = instances.get(format);
   if (!hb) {
-    hb = Handlebars.create();
-    hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    hb.registerPartial('layout-css', read('html/print.css'));
-    hb.registerPartial('bar-chart', read('html/bar-chart.hbs'));
-    instances.set(format, hb);
+    const env = precompiled ? HandlebarsRuntime.create() : compilingHandlebars().create();
+    env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    for (const [name, file] of Object.entries(partialFiles)) {
+      const spec = precompiled?.partials[name];
+      env.registerPartial(name, spec ? env.template(spec) : read(file));
+    }
+    instances.set(format, env);
+    hb = env;
   }
   return hb;
 }
@@ -41,13 +80,14 @@ function template(format: TextFormat, name: string): Template {
   const key = `${format}/${name}`;
   let t = compiled.get(key);
   if (!t) {
-    const source = read(`${format}/${name}.hbs`);
-    t = instance(format).compile(source, {
-      strict: true,
-      noEscape: format === 'md',
-      knownHelpers: { eq: true },
-      knownHelpersOnly: true,
-    });
+    const hb = instance(format);
+    if (precompiled) {
+      const spec = precompiled.templates[key];
+      if (!spec) throw new Error(`template ${key} missing from the build: run npm run build`);
+      t = hb.template(spec);
+    } else {
+      t = hb.compile(read(`${key}.hbs`), compileOptions(format));
+    }
     compiled.set(key, t);
   }
   return t;
