@@ -7,8 +7,33 @@ import { ajvOptions, schemaFiles } from '../dist/schema/options.js';
 
 const ajv = new Ajv2020({ ...ajvOptions, code: { source: true, esm: true } });
 const exports = {};
+/**
+ * A copy of `schema` where every `{ "$ref": "#/$defs/<name>" }` with nothing beside it is replaced
+ * by the definition itself (its own such references replaced in turn): the same schema, but ajv
+ * then checks, say, each of an evaluation's results in place, instead of calling a function per
+ * result with an options object and a path string (~15 % of the schema time on the bench). A
+ * reference with sibling keywords (a description) is left as it is: there the error's parent
+ * schema, whose description the messages quote, must stay the node that holds it.
+ */
+function inlineBareRefs(schema) {
+  const defs = schema.$defs ?? {};
+  const visit = (node, seen) => {
+    if (Array.isArray(node)) return node.map((item) => visit(item, seen));
+    if (node === null || typeof node !== 'object') return node;
+    const keys = Object.keys(node);
+    const name = keys.length === 1 ? /^#\/\$defs\/([\w-]+)$/.exec(node.$ref ?? '')?.[1] : undefined;
+    if (name !== undefined && defs[name] !== undefined && !seen.includes(name))
+      return visit(defs[name], [...seen, name]);
+    return Object.fromEntries(keys.map((key) => [key, visit(node[key], seen)]));
+  };
+  const { $defs, ...rest } = schema;
+  return { ...visit(rest, []), ...($defs ? { $defs } : {}) };
+}
+
 for (const [kind, file] of Object.entries(schemaFiles)) {
-  const schema = JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8'));
+  const schema = inlineBareRefs(
+    JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8')),
+  );
   ajv.addSchema(schema);
   exports[kind] = schema.$id;
 }
