@@ -27,11 +27,6 @@ export function evaluationHash(e: Hashed): string {
   return slowEvaluationHash(e);
 }
 
-/**
- * The canonical JSON of an evaluation without amendments, built with its keys already in
- * sorted order (the common case, thousands of times in a validate): the same text as
- * `canonicalJson` gives (tested), without sorting a copy.
- */
 /** What JSON.stringify would escape in a string: quotes, backslashes, controls, lone surrogates. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -41,19 +36,43 @@ function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
+/** The sort orders of the last few id lists seen: the evaluations of a bloc share theirs. */
+const recentOrders: { readonly keys: readonly string[]; readonly sorted: readonly string[] }[] = [];
+
+/** The keys of `results`, sorted as canonical JSON sorts them, without sorting them each time. */
+function sortedIds(results: object): readonly string[] {
+  const keys = Object.keys(results);
+  search: for (const order of recentOrders) {
+    if (order.keys.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (order.keys[i] !== keys[i]) continue search;
+    return order.sorted;
+  }
+  const sorted = [...keys].sort();
+  recentOrders.unshift({ keys, sorted });
+  if (recentOrders.length > 8) recentOrders.pop();
+  return sorted;
+}
+
+/**
+ * The canonical JSON of an evaluation without amendments, built with its keys already in
+ * sorted order (the common case, thousands of times in a validate): the same text as
+ * `canonicalJson` gives (tested), without sorting a copy.
+ */
 export function canonicalWithoutAmendments(e: Hashed): string {
   const s = JSON.stringify;
   const q = (v: unknown) => (typeof v === 'string' ? quote(v) : s(v));
   let results = '';
-  for (const id of Object.keys(e.results).sort()) {
+  for (const id of sortedIds(e.results)) {
+    // As toResult, without an object per result: an observation counts when not blank.
     const value = e.results[id] as ResultValue;
-    const r = toResult(value);
+    const verdict = typeof value === 'string' ? value : value.verdict;
+    const observation = typeof value === 'string' ? undefined : value.observation;
     results +=
       (results ? ',' : '') +
       quote(id) +
-      (r.observation !== undefined
-        ? `:{"observation":${q(r.observation)},"verdict":${q(r.verdict)}}`
-        : `:{"verdict":${q(r.verdict)}}`);
+      (observation?.trim()
+        ? `:{"observation":${q(observation)},"verdict":${q(verdict)}}`
+        : `:{"verdict":${q(verdict)}}`);
   }
   const finalized = e.finalized ? `{"at":${q(e.finalized.at)},"by":${s(e.finalized.by)}}` : 'null';
   return (
