@@ -228,6 +228,16 @@ describe('a final evaluation edited by hand is reported as tampered', () => {
     expect(stylish.stdout).toContain('evaluation/tampered');
   });
 
+  it('a result line deleted: tampered, and the competency named as missing from a final evaluation', async () => {
+    const { code, errors } = await tampered((t) => t.replace(/^ {2}C7: acquis\n/m, ''));
+    expect(code).toBe(1);
+    expect(errors.map((e) => e.ruleId).sort()).toEqual([
+      'evaluation/incomplete-final',
+      'evaluation/tampered',
+    ]);
+    expect(errors.find((e) => e.ruleId === 'evaluation/incomplete-final')?.message).toContain('C7');
+  });
+
   it('an observation changed: tampered', async () => {
     const { code, errors } = await tampered((t) =>
       t.replace('observation: Pas de reformulation du besoin', 'observation: Pas de besoin'),

@@ -1,6 +1,6 @@
 import { registerMessages } from '../diagnostics/messages.js';
 import { brokenHashLink } from '../model/evaluation-hash.js';
-import { toResult, type Evaluation, type Session } from '../model/session.js';
+import type { Evaluation, ResultValue, Session } from '../model/session.js';
 import { competencyIds, gradedUnits, type GradedUnit, type Referential } from '../model/types.js';
 import { encodeSegment } from '../source/locate.js';
 import type { SourceFile } from '../source/parse.js';
@@ -211,25 +211,33 @@ export function checkEvaluation(
   const unit: GradedUnit | undefined = gradedUnits(ref).find((u) => u.id === e.bloc);
   if (!unit) return;
   const ids = competencyIds(unit);
-  for (const [id, value] of Object.entries(e.results)) {
-    const pointer = () => `/results/${encodeSegment(id)}`;
+  const pointer = (id: string) => `/results/${encodeSegment(id)}`;
+  // Indexed loops, no object per result: this runs for every evaluation of a validate.
+  const resultIds = Object.keys(e.results);
+  let known = 0;
+  for (let i = 0; i < resultIds.length; i++) {
+    const id = resultIds[i] as string;
     if (!ids.has(id)) {
       ctx.report(
         source,
         'evaluation/unknown-competency',
         { competency: id, bloc: e.bloc, known: [...ids].join(', ') },
-        pointer(),
+        pointer(id),
         { atKey: true },
       );
       continue;
     }
-    const r = toResult(value);
-    if (!r.observation && observationRequired(ref, r.verdict)) {
+    known += 1;
+    const value = e.results[id] as ResultValue;
+    const verdict = typeof value === 'string' ? value : value.verdict;
+    // As toResult: an observation counts when it is not blank.
+    const observed = typeof value !== 'string' && !!value.observation?.trim();
+    if (!observed && observationRequired(ref, verdict)) {
       ctx.report(
         source,
         'evaluation/observation-required',
         { competency: `${e.bloc}.${id}` },
-        pointer(),
+        pointer(id),
         {
           atKey: true,
           severity: e.status === 'final' ? 'error' : 'warning',
@@ -237,7 +245,8 @@ export function checkEvaluation(
       );
     }
   }
-  if (e.status === 'final') {
+  // Some competency without a result: only then is the list of them built.
+  if (e.status === 'final' && known < ids.size) {
     const missing = [...ids].filter((id) => !(id in e.results));
     if (missing.length > 0) {
       ctx.report(
