@@ -53,6 +53,23 @@ function sortedIds(results: object): readonly string[] {
   return sorted;
 }
 
+/** `"C1":{"verdict":"acquis"}` and the like, by verdict then id: the same few in every file. */
+const bareResults = new Map<unknown, Map<string, string>>();
+
+function bareResult(id: string, verdict: unknown): string {
+  let byId = bareResults.get(verdict);
+  if (!byId) {
+    byId = new Map();
+    if (typeof verdict === 'string' && bareResults.size < 8) bareResults.set(verdict, byId);
+  }
+  let text = byId.get(id);
+  if (text === undefined) {
+    text = `${quote(id)}:{"verdict":${typeof verdict === 'string' ? quote(verdict) : JSON.stringify(verdict)}}`;
+    if (byId.size < 4096) byId.set(id, text);
+  }
+  return text;
+}
+
 /**
  * The canonical JSON of an evaluation without amendments, built with its keys already in
  * sorted order (the common case, thousands of times in a validate): the same text as
@@ -61,19 +78,19 @@ function sortedIds(results: object): readonly string[] {
 export function canonicalWithoutAmendments(e: Hashed): string {
   const s = JSON.stringify;
   const q = (v: unknown) => (typeof v === 'string' ? quote(v) : s(v));
-  let results = '';
-  for (const id of sortedIds(e.results)) {
+  const ids = sortedIds(e.results);
+  const items = new Array<string>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
     // As toResult, without an object per result: an observation counts when not blank.
     const value = e.results[id] as ResultValue;
     const verdict = typeof value === 'string' ? value : value.verdict;
     const observation = typeof value === 'string' ? undefined : value.observation;
-    results +=
-      (results ? ',' : '') +
-      quote(id) +
-      (observation?.trim()
-        ? `:{"observation":${q(observation)},"verdict":${q(verdict)}}`
-        : `:{"verdict":${q(verdict)}}`);
+    items[i] = observation?.trim()
+      ? `${quote(id)}:{"observation":${q(observation)},"verdict":${q(verdict)}}`
+      : bareResult(id, verdict);
   }
+  const results = items.join(',');
   const finalized = e.finalized ? `{"at":${q(e.finalized.at)},"by":${s(e.finalized.by)}}` : 'null';
   return (
     `{"amendments":[],"bloc":${q(e.bloc)},"candidate":${q(e.candidate)},` +
