@@ -205,13 +205,15 @@ export function sheetUnitModel(
   const ids = competenciesOf(unit);
   const rows = ids.map((c) => {
     const raw = results[c.id];
-    const r = raw === undefined ? undefined : toResult(raw);
+    // As toResult, without an object per row: an observation shows when it is not blank.
+    const verdict = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.verdict;
+    const observation = raw !== undefined && typeof raw !== 'string' ? raw.observation : undefined;
     return {
       address: `${unit.id}.${c.id}`,
       label: c.label,
-      verdict: r ? (r.verdict === 'acquis' ? t.acquis : t.nonAcquis) : t.unanswered,
-      nonAcquis: r?.verdict === 'non_acquis',
-      observation: r?.observation ?? '',
+      verdict: verdict ? (verdict === 'acquis' ? t.acquis : t.nonAcquis) : t.unanswered,
+      nonAcquis: verdict === 'non_acquis',
+      observation: observation?.trim() ? observation : '',
     };
   });
   return {
