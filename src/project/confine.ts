@@ -62,6 +62,9 @@ export function symlinkBelow(
   target: string,
   knownFolders?: Set<string>,
 ): SymlinkFound | undefined {
+  // The exact string of a folder already looked at (callers pass normalised absolute paths): no
+  // path to resolve, which thousands of calls in a render would do for nothing.
+  if (knownFolders?.has(target)) return undefined;
   const base = path.resolve(root);
   const abs = path.resolve(target);
   if (knownFolders?.has(abs)) return undefined;
