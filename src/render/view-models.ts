@@ -37,6 +37,8 @@ const MONTHS: Readonly<Record<Lang, readonly string[]>> = {
   ],
 };
 
+const formatted = new Map<string, string>();
+
 /**
  * "12 juin 2026" / "12 June 2026" from YYYY-MM-DD (or an ISO timestamp, shown as its UTC day):
  * what `Intl.DateTimeFormat` gives for fr-FR and en-GB (tested on every day of several years),
@@ -45,9 +47,17 @@ const MONTHS: Readonly<Record<Lang, readonly string[]>> = {
  */
 export function formatDate(iso: string | undefined, lang: Lang): string {
   if (!iso) return '';
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00Z` : iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getUTCDate()} ${MONTHS[lang][d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  // A thousand sheets share a handful of dates and timestamps: each is read once.
+  const key = `${lang}|${iso}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T12:00:00Z` : iso);
+    text = Number.isNaN(d.getTime())
+      ? iso
+      : `${d.getUTCDate()} ${MONTHS[lang][d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+    if (formatted.size < 10_000) formatted.set(key, text);
+  }
+  return text;
 }
 
 /** Header facts shared by documents of a session. */
