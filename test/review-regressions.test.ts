@@ -337,6 +337,20 @@ describe('usage errors worded in the user’s language', () => {
     expect(en.code).toBe(2);
     expect(en.stderr).toContain("too many arguments for 'status'. Expected 1 argument but got 2.");
   });
+
+  it('argument names in the help and in a missing-argument error: French, or English with --lang en', async () => {
+    const help = await certif('--help');
+    expect(help.stdout).toContain('amend [options] <candidat> <bloc>');
+    expect(help.stdout).toContain('validate [options] [chemins...]');
+    expect(help.stdout).toContain('init [options] <dossier-session>');
+    expect(help.stdout).not.toMatch(/<candidate>|\[paths\.\.\.\]|<session-dir>/);
+    const missing = await certif('amend');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('argument obligatoire manquant : candidat');
+    const en = await certif('--help', '--lang', 'en');
+    expect(en.stdout).toContain('amend [options] <candidate> <bloc>');
+    expect(en.stdout).toContain('validate [options] [paths...]');
+  });
 });
 
 describe('render --out -', () => {

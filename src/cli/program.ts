@@ -53,7 +53,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument(
-      '[paths...]',
+      h('[chemins...]', '[paths...]'),
       h(
         'fichiers ou dossiers (défaut : referentials/ et sessions/)',
         'files or folders (default: referentials/ and sessions/)',
@@ -106,7 +106,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument(
-      '<session-dir>',
+      h('<dossier-session>', '<session-dir>'),
       h(
         'dossier de la session, ex. sessions/2026-06-rouen',
         'session folder, e.g. sessions/2026-06-rouen',
@@ -140,7 +140,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         'import a CSV (identifiant, nom, prénom, blocs, aménagements)',
       ),
     )
-    .argument('<file.csv>')
+    .argument(h('<fichier.csv>', '<file.csv>'))
     .addOption(sessionOption())
     .action(async (file: string, opts: { session?: string }) => {
       const { importCandidates } = await import('../commands/candidates.js');
@@ -168,7 +168,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         'record Acquis / Non acquis (interactive in a terminal, or from options)',
       ),
     )
-    .argument('[candidate]', h('identifiant du candidat', 'candidate id'))
+    .argument(h('[candidat]', '[candidate]'), h('identifiant du candidat', 'candidate id'))
     .argument(
       '[bloc]',
       h(
@@ -251,7 +251,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         'correct a final evaluation by amendment (previous value, who, when, why)',
       ),
     )
-    .argument('<candidate>')
+    .argument(h('<candidat>', '<candidate>'))
     .argument('<bloc>')
     .addOption(sessionOption())
     .option(
@@ -463,7 +463,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
           'results sheet of a candidate',
         ),
       )
-      .argument('[candidate]')
+      .argument(h('[candidat]', '[candidate]'))
       .option('--all', h('une fiche par candidat', 'one sheet per candidate')),
   ).action(async (candidate: string | undefined, opts: RenderOpts) => {
     const { renderSheet } = await import('../commands/render.js');
@@ -488,7 +488,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
           'attestation of the blocs validated (without accommodations)',
         ),
       )
-      .argument('[candidate]')
+      .argument(h('[candidat]', '[candidate]'))
       .option('--all', h('une attestation par candidat', 'one attestation per candidate')),
   ).action(async (candidate: string | undefined, opts: RenderOpts) => {
     const { renderAttestation } = await import('../commands/render.js');
@@ -504,7 +504,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument(
-      '[dir]',
+      h('[dossier]', '[dir]'),
       h('dossier à créer (défaut : certif-demo)', 'folder to create (default: certif-demo)'),
     )
     .action(async (dir: string | undefined) => {
@@ -578,7 +578,10 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument('<export.xml>')
-    .argument('[referential]', h('référentiel (id ou chemin)', 'référentiel (id or path)'))
+    .argument(
+      h('[référentiel]', '[referential]'),
+      h('référentiel (id ou chemin)', 'référentiel (id or path)'),
+    )
     .addOption(
       new Option('-f, --format <format>', h('format du rapport', 'report format'))
         .choices(['stylish', 'json', 'github'])
@@ -626,7 +629,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       ),
     )
     .argument(
-      '[referential]',
+      h('[référentiel]', '[referential]'),
       h(
         'référentiel (id, id@version ou chemin ; défaut : celui de la session courante)',
         'référentiel (id, id@version or path; default: that of the current session)',
@@ -749,7 +752,7 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         'blind double marking: reconcile the two jurors’ entries and record the joint decision',
       ),
     )
-    .argument('<candidate>')
+    .argument(h('<candidat>', '<candidate>'))
     .argument('<bloc>')
     .addOption(sessionOption())
     .option(
@@ -896,8 +899,14 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
         'differences between two référentiels (blocs, competencies, criteria, rules)',
       ),
     )
-    .argument('<old>', h('ancien : fichier ou id@version', 'old: file or id@version'))
-    .argument('<new>', h('nouveau : fichier ou id@version', 'new: file or id@version'))
+    .argument(
+      h('<ancien>', '<old>'),
+      h('ancien : fichier ou id@version', 'old: file or id@version'),
+    )
+    .argument(
+      h('<nouveau>', '<new>'),
+      h('nouveau : fichier ou id@version', 'new: file or id@version'),
+    )
     .addOption(
       new Option('-f, --format <format>', h('format du rapport', 'report format'))
         .choices(['md', 'json'])
