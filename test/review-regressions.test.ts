@@ -351,6 +351,19 @@ describe('usage errors worded in the user’s language', () => {
     expect(en.stdout).toContain('amend [options] <candidate> <bloc>');
     expect(en.stdout).toContain('validate [options] [paths...]');
   });
+
+  it('certif help <command> shows that command’s help, in the user’s language', async () => {
+    const fr = await certif('help', 'grade');
+    expect(fr.code).toBe(0);
+    expect(fr.stdout).toContain('Utilisation : certif grade [options] [candidat] [bloc]');
+    const group = await certif('help', 'render');
+    expect(group.stdout).toContain('sheet [options] [candidat]');
+    const en = await certif('help', 'amend', '--lang', 'en');
+    expect(en.stdout).toContain('Usage: certif amend [options] <candidate> <bloc>');
+    const listed = await certif('--help');
+    expect(listed.stdout).toContain('help [commande]');
+    expect(listed.stdout).toContain('affiche l’aide d’une commande');
+  });
 });
 
 describe('render --out -', () => {

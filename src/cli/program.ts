@@ -25,7 +25,6 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
     )
     .version(version(), '-V, --version', h('affiche la version', 'print the version'))
     .helpOption('-h, --help', h('affiche l’aide', 'show help'))
-    .helpCommand(false)
     .usage(h('[options] <commande>', '[options] <command>'))
     .configureHelp(helpIn(lang))
     .addOption(
@@ -930,12 +929,16 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       code = await schemasCommand({ lang }, io);
     });
 
-  // `help [command]` would be the one English line of a French help: `-h` is there on every command.
-  const noHelpCommand = (c: Command) => {
-    c.helpCommand(false);
-    c.commands.forEach(noHelpCommand);
+  // `certif help grade`, as `certif grade --help`, worded in the user's language; the groups of
+  // subcommands (render, rncp, export, referential) have theirs too.
+  const helpCommand = (c: Command) => {
+    c.helpCommand(
+      h('help [commande]', 'help [command]'),
+      h('affiche l’aide d’une commande', 'display help for a command'),
+    );
+    c.commands.filter((sub) => sub.commands.length > 0).forEach(helpCommand);
   };
-  noHelpCommand(program);
+  helpCommand(program);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
