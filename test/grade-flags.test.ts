@@ -174,11 +174,17 @@ describe('certif grade --from', () => {
     });
   });
 
-  it('refuses a CSV with an unknown competency, writing nothing', async () => {
-    fx.write('grille-bad.csv', '\uFEFFcompetence;resultat;observation\nC1;A;\nC42;A;\n');
+  it('refuses a CSV with bad rows, naming every one at its line and column, writing nothing', async () => {
+    fx.write(
+      'grille-bad.csv',
+      '\uFEFFcompetence;resultat;observation\nC1;A;\n\nC42;A;\nC3;peut-être;\nC4;NA;"Ne relance pas"\n',
+    );
     const result = await fx.run(['grade', 'c005', 'BC01', '--from', 'grille-bad.csv']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('C42');
+    // The blank line 3 counts: the file's own line numbers.
+    expect(result.stderr).toMatch(/grille-bad\.csv:4:1 .*« C42 » n’est pas une compétence de BC01/);
+    expect(result.stderr).toMatch(/grille-bad\.csv:5:2 .*Résultat « peut-être » non compris/);
+    expect(result.stderr).toContain('2 ligne(s) non comprise(s)');
     expect(existsSync(fx.evalFile('c005', 'BC01'))).toBe(false);
   });
 

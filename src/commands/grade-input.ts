@@ -2,7 +2,8 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
-import type { Lang } from '../diagnostics/diagnostic.js';
+import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
+import { diagnostic, registerMessages } from '../diagnostics/messages.js';
 import { parseVerdict, toResult, type Result, type ResultValue } from '../model/session.js';
 import type { Verdict } from '../model/types.js';
 import { competenciesOf, type GradedUnit, type Referential } from '../model/types.js';
@@ -10,20 +11,52 @@ import { observationRequired } from '../rules/evaluation.js';
 import { csvSeparator, foldHeader, withoutBom } from '../source/text.js';
 import { parseYamlText } from '../source/parse.js';
 
+registerMessages({
+  'grade/from-competency': {
+    severity: 'error',
+    fr: (p) => [
+      `« ${String(p.value)} » n’est pas une compétence de ${String(p.bloc)}.`,
+      `Compétences de ${String(p.bloc)} : ${String(p.known)}.`,
+    ],
+    en: (p) => [
+      `"${String(p.value)}" is not a competency of ${String(p.bloc)}.`,
+      `Competencies of ${String(p.bloc)}: ${String(p.known)}.`,
+    ],
+  },
+  'grade/from-verdict': {
+    severity: 'error',
+    fr: (p) => [
+      `Résultat « ${String(p.value)} » non compris.`,
+      'Écrivez acquis (A) ou non_acquis (NA).',
+    ],
+    en: (p) => [
+      `Result "${String(p.value)}" not understood.`,
+      'Write acquis (A) or non_acquis (NA).',
+    ],
+  },
+});
+
 /** Verdicts and observations given on the command line or in a file, before merging. */
 export interface RawInput {
   readonly verdicts: Map<string, Verdict>;
   readonly observations: Map<string, string>;
 }
 
-/** Resolve `C4`, `c4` or `BC01.C4` to a competency id of the unit, or raise. */
-export function competencyId(unit: GradedUnit, text: string, lang: Lang): string {
-  const ids = competenciesOf(unit).map((c) => c.id);
+/** `C4`, `c4` or `BC01.C4` as a competency id of the unit; undefined when it is none. */
+function competencyIdOrUndefined(unit: GradedUnit, text: string): string | undefined {
   let t = text.trim();
   const dot = t.indexOf('.');
   if (dot > 0 && t.slice(0, dot).toLowerCase() === unit.id.toLowerCase()) t = t.slice(dot + 1);
-  const id = ids.find((i) => i.toLowerCase() === t.toLowerCase());
+  return competenciesOf(unit)
+    .map((c) => c.id)
+    .find((i) => i.toLowerCase() === t.toLowerCase());
+}
+
+/** Resolve `C4`, `c4` or `BC01.C4` to a competency id of the unit, or raise. */
+export function competencyId(unit: GradedUnit, text: string, lang: Lang): string {
+  const id = competencyIdOrUndefined(unit, text);
   if (id) return id;
+  const ids = competenciesOf(unit).map((c) => c.id);
   throw new InputError(
     pick(
       lang,
@@ -74,17 +107,18 @@ function splitAssignment(arg: string, option: string, lang: Lang): [string, stri
 function readFrom(text: string, file: string, unit: GradedUnit, into: RawInput, lang: Lang): void {
   if (/\.csv$/i.test(file)) {
     const body = withoutBom(text);
-    let rows: string[][];
+    let rows: { record: string[]; info: { lines: number } }[];
     try {
       rows = parseCsv(body, {
         delimiter: csvSeparator(body),
         skip_empty_lines: true,
         relax_column_count: true,
-      });
+        info: true,
+      }) as unknown as { record: string[]; info: { lines: number } }[];
     } catch (error) {
       throw new InputError(`${file}: ${(error as Error).message}`);
     }
-    const head = (rows[0] ?? []).map(foldHeader);
+    const head = (rows[0]?.record ?? []).map(foldHeader);
     const ci = head.findIndex((h) => h === 'competence' || h === 'competency' || h === 'id');
     const ri = head.findIndex((h) => h === 'resultat' || h === 'result' || h === 'verdict');
     const oi = head.findIndex((h) => h === 'observation');
@@ -102,14 +136,42 @@ function readFrom(text: string, file: string, unit: GradedUnit, into: RawInput, 
         ),
       );
     }
-    rows.slice(1).forEach((row, i) => {
-      const where = `${file}:${i + 2}`;
-      const id = competencyId(unit, row[ci] ?? '', lang);
+    // Every bad row at once, each at its line and column (a juror's sheet may hold several).
+    const bad: Diagnostic[] = [];
+    rows.slice(1).forEach(({ record: row, info }) => {
+      const at = (index: number) => ({ file, line: info.lines, column: index + 1 });
+      const known = competencyIdOrUndefined(unit, row[ci] ?? '');
+      if (known === undefined) {
+        const ids = competenciesOf(unit).map((c) => c.id);
+        bad.push(
+          diagnostic(
+            lang,
+            'grade/from-competency',
+            { value: row[ci] ?? '', bloc: unit.id, known: ids.join(', ') },
+            at(ci),
+          ),
+        );
+        return;
+      }
       const raw = (row[ri] ?? '').trim();
-      if (raw !== '') into.verdicts.set(id, verdictOf(raw, where, lang));
+      if (raw !== '') {
+        const verdict = parseVerdict(raw);
+        if (verdict) into.verdicts.set(known, verdict);
+        else bad.push(diagnostic(lang, 'grade/from-verdict', { value: raw }, at(ri)));
+      }
       const obs = oi >= 0 ? (row[oi] ?? '').trim() : '';
-      if (obs !== '') into.observations.set(id, obs);
+      if (obs !== '') into.observations.set(known, obs);
     });
+    if (bad.length > 0) {
+      throw new InvalidFilesError(
+        pick(
+          lang,
+          `${file} : ${bad.length} ligne(s) non comprise(s), rien n’a été enregistré`,
+          `${file}: ${bad.length} row(s) not understood, nothing was recorded`,
+        ),
+        bad,
+      );
+    }
     return;
   }
   // The same parser and messages as every certif file: French or English, with line and column.
