@@ -22,8 +22,13 @@ export interface RenderedDoc {
 
 const bodyOf = (d: RenderedDoc): string => (typeof d.body === 'string' ? d.body : d.body());
 
-/** Bytes gathered before a write to stdout: few system calls, no document held whole. */
-const CHUNK = 1 << 20;
+/**
+ * Characters gathered before a write to stdout: few system calls, no document held whole. Small
+ * enough that the text written (flattened from its pieces for the write) stays a young object:
+ * 1 MB writes made 2 MB strings in the large-object space, 17 of them for 1,000 sheets
+ * (render 740 -> 690 ms in A/B, the same bytes).
+ */
+const CHUNK = 1 << 15;
 
 /** Write documents to stdout one body at a time, in the same bytes as one combined document. */
 function streamDocuments(
