@@ -92,6 +92,17 @@ export const catalogue = {
       `Close it with "${p.char === '{' ? '}' : ']'}", or write the list or map in block style (one value per line).`,
     ],
   },
+  'yaml/unclosed-quote': {
+    severity: 'error',
+    fr: (p) => [
+      `Guillemet « ${s(p.char)} » ouvert ici mais jamais fermé.`,
+      `Fermez la valeur par « ${s(p.char)} » sur la même ligne.`,
+    ],
+    en: (p) => [
+      `Quote ${s(p.char)} opened here but never closed.`,
+      `Close the value with ${s(p.char)} on the same line.`,
+    ],
+  },
   'yaml/duplicate-key': {
     severity: 'error',
     fr: (p) => [

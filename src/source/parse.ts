@@ -116,8 +116,15 @@ export function parseYamlText(path: string, raw: string, lang: Lang): ParseResul
   const unclosed = doc.errors.find((e) => /end with a [}\]]/.test(e.message));
   const open = unclosed ? unclosedBracketBefore(text, unclosed.pos[0]) : undefined;
   const first = doc.errors[0] ?? doc.warnings[0];
+  // A quote never closed is reported by the parser at the end of the text: point at the quote.
+  const quote =
+    first?.code === 'MISSING_CHAR' && /closing .?quote/.test(first.message)
+      ? openQuoteBefore(text, first.pos[0])
+      : undefined;
   if (open !== undefined)
     diagnostics.push(diag('yaml/unclosed', { char: text[open] === '{' ? '{' : '[' }, open));
+  else if (quote !== undefined)
+    diagnostics.push(diag('yaml/unclosed-quote', { char: text[quote] === "'" ? "'" : '"' }, quote));
   else if (first) diagnostics.push(syntaxDiagnostic(first, text, lang, at));
   const version = doc.directives?.yaml.explicit ? doc.directives.yaml.version : undefined;
   if (version && version !== '1.2') {
@@ -208,6 +215,32 @@ function unclosedBracketBefore(text: string, end: number): number | undefined {
     }
   }
   return stack.at(-1);
+}
+
+/**
+ * The offset of the quote still open at `end`, skipping comments and closed quoted text (as
+ * {@link unclosedBracketBefore} reads them); undefined when none is.
+ */
+function openQuoteBefore(text: string, end: number): number | undefined {
+  let quoteAt: number | undefined;
+  let comment = false;
+  for (let i = 0; i < end && i < text.length; i++) {
+    const c = text[i];
+    if (comment) {
+      if (c === '\n') comment = false;
+    } else if (quoteAt !== undefined) {
+      if (c === text[quoteAt]) {
+        // '' inside single quotes is an escaped quote, not the end.
+        if (c === "'" && text[i + 1] === "'") i += 1;
+        else quoteAt = undefined;
+      } else if (c === '\\' && text[quoteAt] === '"') i += 1;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      comment = true;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1] ?? ''))) {
+      quoteAt = i;
+    }
+  }
+  return quoteAt;
 }
 
 /** `tag:yaml.org,2002:str` as written: `!!str`. */

@@ -226,10 +226,12 @@ const referentialCases: HostileCase[] = [
   refCase('syntax error: a quote left open', () => {
     const text = replaceOnce(REF, 'suivi administratif"\n', 'suivi administratif\n');
     const title = posOf(text, 'title: "');
-    const lineLength = text.split('\n')[title.line - 1]?.length ?? 0;
     return {
       content: text,
-      diagnostics: [{ ruleId: 'yaml/syntax', line: title.line, column: [8, lineLength + 1] }],
+      // On the quote left open (column 8 of the title's line), named as such.
+      diagnostics: [
+        { ruleId: 'yaml/unclosed-quote', line: title.line, column: 8, message: /jamais fermé/ },
+      ],
     };
   }),
   refCase(
@@ -859,6 +861,12 @@ const evaluationCases: HostileCase[] = [
       return { text: bytes, diagnostics: [{ ruleId: 'yaml/encoding', line: 1, column: 1 }] };
     },
     { argv: grade },
+  ),
+  fileCase(
+    'evaluation',
+    'a quote never closed: placed on the quote, not at the end of the file',
+    EVALUATION,
+    evalEdit('bloc: BC01', 'bloc: "BC01', 'yaml/unclosed-quote', 'bloc: "', 6, /Guillemet « " »/),
   ),
   fileCase('evaluation', 'validate refuses invalid UTF-8 in an evaluation', EVALUATION, (text) => {
     const bytes = Buffer.from(text, 'utf8');
