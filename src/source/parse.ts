@@ -114,12 +114,12 @@ export function parseYamlText(path: string, raw: string, lang: Lang): ParseResul
   // The first syntax error is the one to fix: the parser's next ones mostly follow from it. An
   // unclosed bracket is reported first, where it was opened: that is where the fix goes.
   const unclosed = doc.errors.find((e) => /end with a [}\]]/.test(e.message));
-  const open = unclosed ? unclosedBracketBefore(text, unclosed.pos[0]) : undefined;
+  const open = unclosed ? openBefore(text, unclosed.pos[0]).bracket : undefined;
   const first = doc.errors[0] ?? doc.warnings[0];
   // A quote never closed is reported by the parser at the end of the text: point at the quote.
   const quote =
     first?.code === 'MISSING_CHAR' && /closing .?quote/.test(first.message)
-      ? openQuoteBefore(text, first.pos[0])
+      ? openBefore(text, first.pos[0]).quote
       : undefined;
   if (open !== undefined)
     diagnostics.push(diag('yaml/unclosed', { char: text[open] === '{' ? '{' : '[' }, open));
@@ -190,57 +190,34 @@ function checkNodes(
 }
 
 /**
- * The offset of the last `[` or `{` opened and never closed before `end`, skipping quoted text
- * and comments.
+ * What is still open at offset `end`: the last `[` or `{` never closed, and the quote never
+ * closed (their offsets), reading past comments and quoted text (`''` inside single quotes is a
+ * quote, not the end).
  */
-function unclosedBracketBefore(text: string, end: number): number | undefined {
-  const stack: number[] = [];
-  let quote: string | undefined;
+function openBefore(text: string, end: number): { bracket?: number; quote?: number } {
+  const brackets: number[] = [];
+  let quote: number | undefined;
   let comment = false;
   for (let i = 0; i < end && i < text.length; i++) {
     const c = text[i];
     if (comment) {
       if (c === '\n') comment = false;
-    } else if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"') i += 1;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
-      comment = true;
-    } else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1] ?? ''))) {
-      quote = c;
-    } else if (c === '[' || c === '{') {
-      stack.push(i);
-    } else if (c === ']' || c === '}') {
-      stack.pop();
-    }
-  }
-  return stack.at(-1);
-}
-
-/**
- * The offset of the quote still open at `end`, skipping comments and closed quoted text (as
- * {@link unclosedBracketBefore} reads them); undefined when none is.
- */
-function openQuoteBefore(text: string, end: number): number | undefined {
-  let quoteAt: number | undefined;
-  let comment = false;
-  for (let i = 0; i < end && i < text.length; i++) {
-    const c = text[i];
-    if (comment) {
-      if (c === '\n') comment = false;
-    } else if (quoteAt !== undefined) {
-      if (c === text[quoteAt]) {
-        // '' inside single quotes is an escaped quote, not the end.
+    } else if (quote !== undefined) {
+      if (c === text[quote]) {
         if (c === "'" && text[i + 1] === "'") i += 1;
-        else quoteAt = undefined;
-      } else if (c === '\\' && text[quoteAt] === '"') i += 1;
+        else quote = undefined;
+      } else if (c === '\\' && text[quote] === '"') i += 1;
     } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
       comment = true;
     } else if ((c === '"' || c === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1] ?? ''))) {
-      quoteAt = i;
+      quote = i;
+    } else if (c === '[' || c === '{') {
+      brackets.push(i);
+    } else if (c === ']' || c === '}') {
+      brackets.pop();
     }
   }
-  return quoteAt;
+  return { bracket: brackets.at(-1), quote };
 }
 
 /** `tag:yaml.org,2002:str` as written: `!!str`. */
