@@ -1,6 +1,6 @@
 import { contentHash, sha256Hex } from './hash.js';
 import type { Entry, Evaluation, ResultValue } from './session.js';
-import { toResult } from './session.js';
+import { resultObservation, resultVerdict, toResult } from './session.js';
 
 type Hashed = Pick<
   Evaluation,
@@ -82,13 +82,13 @@ export function canonicalWithoutAmendments(e: Hashed): string {
   const items = new Array<string>(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
-    // As toResult, without an object per result: an observation counts when not blank.
     const value = e.results[id] as ResultValue;
-    const verdict = typeof value === 'string' ? value : value.verdict;
-    const observation = typeof value === 'string' ? undefined : value.observation;
-    items[i] = observation?.trim()
-      ? `${quote(id)}:{"observation":${q(observation)},"verdict":${q(verdict)}}`
-      : bareResult(id, verdict);
+    const verdict = resultVerdict(value);
+    const observation = resultObservation(value);
+    items[i] =
+      observation !== undefined
+        ? `${quote(id)}:{"observation":${q(observation)},"verdict":${q(verdict)}}`
+        : bareResult(id, verdict);
   }
   const results = items.join(',');
   const finalized = e.finalized ? `{"at":${q(e.finalized.at)},"by":${s(e.finalized.by)}}` : 'null';

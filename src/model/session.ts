@@ -101,13 +101,25 @@ export interface Result {
   readonly observation?: string;
 }
 
-/** Normalise a written result. */
+/** The verdict of a written result (a bare verdict, or `{ verdict, observation }`). */
+export function resultVerdict(value: ResultValue): Verdict {
+  return typeof value === 'string' ? value : value.verdict;
+}
+
+/** The observation of a written result, as written, when it is not blank; else undefined. */
+export function resultObservation(value: ResultValue): string | undefined {
+  if (typeof value === 'string') return undefined;
+  return value.observation?.trim() ? value.observation : undefined;
+}
+
+/**
+ * Normalise a written result. Where thousands of results are read (hashes, rules, sheets),
+ * {@link resultVerdict} and {@link resultObservation} give the same without an object each.
+ */
 export function toResult(value: ResultValue): Result {
-  if (typeof value === 'string') return { verdict: value };
-  const obs = value.observation?.trim();
-  return obs
-    ? { verdict: value.verdict, observation: value.observation ?? '' }
-    : { verdict: value.verdict };
+  const observation = resultObservation(value);
+  const verdict = resultVerdict(value);
+  return observation !== undefined ? { verdict, observation } : { verdict };
 }
 
 /** The compact written form: a bare verdict when there is no observation. */
@@ -125,7 +137,7 @@ export function verdicts(results: Readonly<Record<string, ResultValue>>): Record
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i] as string;
     const value = results[id] as ResultValue;
-    out[id] = typeof value === 'string' ? value : value.verdict;
+    out[id] = resultVerdict(value);
   }
   return out;
 }

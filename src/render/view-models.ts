@@ -1,6 +1,13 @@
 import type { Lang } from '../diagnostics/diagnostic.js';
 import type { Proposal } from '../model/decide.js';
-import { fullName, toResult, type Candidate, type Evaluation } from '../model/session.js';
+import {
+  fullName,
+  resultObservation,
+  resultVerdict,
+  toResult,
+  type Candidate,
+  type Evaluation,
+} from '../model/session.js';
 import { competenciesOf, type GradedUnit } from '../model/types.js';
 import type { CandidateRow, Deliberation } from '../project/deliberation.js';
 import type { SessionContext } from '../project/session.js';
@@ -215,15 +222,13 @@ export function sheetUnitModel(
   const ids = competenciesOf(unit);
   const rows = ids.map((c) => {
     const raw = results[c.id];
-    // As toResult, without an object per row: an observation shows when it is not blank.
-    const verdict = raw === undefined ? undefined : typeof raw === 'string' ? raw : raw.verdict;
-    const observation = raw !== undefined && typeof raw !== 'string' ? raw.observation : undefined;
+    const verdict = raw === undefined ? undefined : resultVerdict(raw);
     return {
       address: `${unit.id}.${c.id}`,
       label: c.label,
       verdict: verdict ? (verdict === 'acquis' ? t.acquis : t.nonAcquis) : t.unanswered,
       nonAcquis: verdict === 'non_acquis',
-      observation: observation?.trim() ? observation : '',
+      observation: (raw === undefined ? undefined : resultObservation(raw)) ?? '',
     };
   });
   return {

@@ -1,6 +1,12 @@
 import { registerMessages } from '../diagnostics/messages.js';
 import { brokenHashLink } from '../model/evaluation-hash.js';
-import type { Evaluation, ResultValue, Session } from '../model/session.js';
+import {
+  resultObservation,
+  resultVerdict,
+  type Evaluation,
+  type ResultValue,
+  type Session,
+} from '../model/session.js';
 import { competencyIds, gradedUnits, type GradedUnit, type Referential } from '../model/types.js';
 import { encodeSegment } from '../source/locate.js';
 import type { SourceFile } from '../source/parse.js';
@@ -229,10 +235,7 @@ export function checkEvaluation(
     }
     known += 1;
     const value = e.results[id] as ResultValue;
-    const verdict = typeof value === 'string' ? value : value.verdict;
-    // As toResult: an observation counts when it is not blank.
-    const observed = typeof value !== 'string' && !!value.observation?.trim();
-    if (!observed && observationRequired(ref, verdict)) {
+    if (resultObservation(value) === undefined && observationRequired(ref, resultVerdict(value))) {
       ctx.report(
         source,
         'evaluation/observation-required',
