@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, type RunResult } from './helpers/cli.js';
+import { runBinary, type RunResult } from './helpers/cli.js';
 
 /** Chromium where `certif demo` looks for it first; with it the demo prints PDFs too. */
 const hasChromium = existsSync('/usr/bin/chromium');
@@ -15,26 +14,7 @@ const hasChromium = existsSync('/usr/bin/chromium');
  * Chromium launches (~14 s alone, more when the other test files run beside it).
  */
 function certif(argv: readonly string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, 'bin', 'certif.js'), ...argv],
-      {
-        cwd,
-        env: { PATH: process.env.PATH, NO_COLOR: '1' },
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-        timeout: 90_000,
-      },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`bin/certif.js did not exit normally: ${error.message}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
+  return runBinary(argv, { cwd, timeout: 90_000 });
 }
 
 /** Every file under a folder: relative path → size, mtime and sha256 of the bytes. */

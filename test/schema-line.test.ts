@@ -4,7 +4,6 @@
  * wrote the file. Runs the built binary from the repository and from a copy of the installation
  * at another path, on projects made in the system's temporary folder (outside the repository).
  */
-import { execFile } from 'node:child_process';
 import {
   cp,
   mkdir,
@@ -19,7 +18,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, type RunResult } from './helpers/cli.js';
+import { repoRoot, runBinary, type RunResult } from './helpers/cli.js';
 
 const temps: string[] = [];
 
@@ -31,25 +30,7 @@ async function tempDir(prefix: string): Promise<string> {
 
 /** Run `<install>/bin/certif.js` in a child process. */
 function certifAt(install: string, argv: readonly string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(install, 'bin', 'certif.js'), ...argv],
-      {
-        cwd,
-        env: { PATH: process.env.PATH, NO_COLOR: '1' },
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`certif did not exit normally: ${error.message}`, { cause: error }));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
+  return runBinary(argv, { cwd, install });
 }
 
 async function ok(install: string, argv: readonly string[], cwd: string): Promise<RunResult> {

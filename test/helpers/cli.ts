@@ -16,6 +16,10 @@ export interface RunResult {
 export interface RunOptions {
   readonly cwd: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The certif installation whose `bin/certif.js` runs (runBinary; default: this repository). */
+  readonly install?: string;
+  /** Time limit of the child process in ms (runBinary; default 20 s). */
+  readonly timeout?: number;
 }
 
 /** The repository root (the folder holding package.json). */
@@ -55,7 +59,7 @@ export async function runInProcess(
   return { code, stdout, stderr };
 }
 
-/** Run the built binary `bin/certif.js` in a child process (needs `dist/`). */
+/** Run a built binary `bin/certif.js` in a child process (needs `dist/`). */
 export function runBinary(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
@@ -65,8 +69,14 @@ export function runBinary(argv: readonly string[], options: RunOptions): Promise
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [path.join(repoRoot, 'bin', 'certif.js'), ...argv],
-      { cwd: options.cwd, env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: 20_000 },
+      [path.join(options.install ?? repoRoot, 'bin', 'certif.js'), ...argv],
+      {
+        cwd: options.cwd,
+        env,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: options.timeout ?? 20_000,
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           reject(
