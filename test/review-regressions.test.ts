@@ -357,6 +357,7 @@ describe('usage errors worded in the user’s language', () => {
     expect(fr.code).toBe(0);
     expect(fr.stdout).toContain('Utilisation : certif grade [options] [candidat] [bloc]');
     const group = await certif('help', 'render');
+    expect(group.stdout).toContain('Utilisation : certif render [options] [commande]');
     expect(group.stdout).toContain('sheet [options] [candidat]');
     const en = await certif('help', 'amend', '--lang', 'en');
     expect(en.stdout).toContain('Usage: certif amend [options] <candidate> <bloc>');

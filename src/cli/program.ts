@@ -936,7 +936,12 @@ export async function execute(argv: readonly string[], io: Io): Promise<number> 
       h('help [commande]', 'help [command]'),
       h('affiche l’aide d’une commande', 'display help for a command'),
     );
-    c.commands.filter((sub) => sub.commands.length > 0).forEach(helpCommand);
+    c.commands
+      .filter((sub) => sub.commands.length > 0)
+      .forEach((group) => {
+        group.usage(h('[options] [commande]', '[options] [command]'));
+        helpCommand(group);
+      });
   };
   helpCommand(program);
 
