@@ -6,7 +6,7 @@ import { checkReconciled, type ReadEntry } from '../rules/double-marking.js';
 import { checkEvaluation } from '../rules/evaluation.js';
 import { ruleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
-import { displayPath } from './files.js';
+import { ancestor, displayPath } from './files.js';
 import { loadFileSync } from './load.js';
 
 /** A file to check (the shape of `FileRef` in check.ts). */
@@ -36,7 +36,7 @@ export interface CheckEnv {
 
 /** The session folder of an evaluation file (`sessions/<s>/evaluations/<c>/<b>.yaml`). */
 export function evaluationSessionDir(abs: string): string {
-  return path.dirname(path.dirname(path.dirname(abs)));
+  return ancestor(abs, 3);
 }
 
 /**

@@ -9,7 +9,7 @@ import { checkSession } from '../rules/session.js';
 import { ruleContext, type RuleContext } from '../rules/context.js';
 import type { FileKind } from '../schema/registry.js';
 import type { SourceFile } from '../source/parse.js';
-import { displayPath, yamlFilesUnder } from './files.js';
+import { ancestor, displayPath, yamlFilesUnder } from './files.js';
 import type { Deliberation } from './deliberation.js';
 import { loadFileSync } from './load.js';
 import {
@@ -54,10 +54,9 @@ function load(f: FileRef, lang: Lang): CheckedFile {
 
 /** The session folder an evaluation or session file belongs to. */
 export function sessionDirOf(file: FileRef): string | undefined {
-  if (file.kind === 'session' || file.kind === 'deliberation') return path.dirname(file.abs);
-  if (file.kind === 'evaluation') return path.dirname(path.dirname(path.dirname(file.abs)));
-  if (file.kind === 'entry')
-    return path.dirname(path.dirname(path.dirname(path.dirname(file.abs))));
+  if (file.kind === 'session' || file.kind === 'deliberation') return ancestor(file.abs, 1);
+  if (file.kind === 'evaluation') return ancestor(file.abs, 3);
+  if (file.kind === 'entry') return ancestor(file.abs, 4);
   return undefined;
 }
 

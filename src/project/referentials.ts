@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, InvalidFilesError, UsageError } from '../cli/errors.js';
@@ -139,9 +138,10 @@ function readOrEmpty(abs: string): string {
   }
 }
 
-async function yamlIn(dir: string): Promise<string[]> {
+/** The YAML files of a folder, sorted (read synchronously: see `pathKind`). */
+function yamlIn(dir: string): string[] {
   try {
-    const names = await readdir(dir);
+    const names = readdirSync(dir);
     return names
       .filter((n) => /\.ya?ml$/i.test(n))
       .sort()
@@ -182,9 +182,9 @@ export async function scanReferentials(
   cwd: string,
   lang: Lang,
 ): Promise<ReferentialScan> {
-  const own = await yamlIn(path.join(root, 'referentials'));
+  const own = yamlIn(path.join(root, 'referentials'));
   const bundled =
-    path.resolve(root, 'referentials') === path.resolve(bundledDir) ? [] : await yamlIn(bundledDir);
+    path.resolve(root, 'referentials') === path.resolve(bundledDir) ? [] : yamlIn(bundledDir);
   const usable: LoadedReferential[] = [];
   const invalid: InvalidReferentialError[] = [];
   const ownFiles = new Map<string, string[]>();

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
@@ -67,7 +67,7 @@ export async function findSessionDir(
   const sessionsDir = path.join(root, 'sessions');
   let names: string[] = [];
   try {
-    names = (await readdir(sessionsDir)).sort();
+    names = readdirSync(sessionsDir).sort();
   } catch {
     // no sessions folder
   }
