@@ -27,6 +27,25 @@ export function readBlockSubset(text: string): unknown {
 }
 
 /**
+ * Where each plain one-line scalar value of a text in the block subset lies: its path (segments
+ * joined by NUL) → its start and end offsets. Undefined for a text outside the subset. Used to
+ * place the notices of a sound file without another parser (see fast-locate.ts).
+ */
+export function blockSubsetSpans(
+  text: string,
+): ReadonlyMap<string, readonly [number, number]> | undefined {
+  if (!IMPLICIT_AS_EXPECTED || OUTSIDE.test(text)) return undefined;
+  const spans = new Map<string, readonly [number, number]>();
+  try {
+    new Reader(text, spans).document();
+  } catch (e) {
+    if (e === NOT_IN_SUBSET) return undefined;
+    throw e;
+  }
+  return spans;
+}
+
+/**
  * Characters left to the full parsers: tabs, CR and other controls, C1 controls, surrogates
  * (astral characters and lone halves), U+FFFE and U+FFFF. js-yaml refuses or trims some of them.
  */
@@ -126,8 +145,13 @@ class Reader {
   /** End of the current content line (its `\n` or the end of the text). */
   private end = 0;
   private depth = 0;
+  /** The keys and indexes leading to the value being read, kept only when spans are recorded. */
+  private readonly path: string[] = [];
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly spans?: Map<string, readonly [number, number]>,
+  ) {
     this.seekContent();
   }
 
@@ -193,6 +217,7 @@ class Reader {
       if ((SPECIAL_FIRST.has(t.charCodeAt(at)) && SPECIAL_KEY.test(key)) || Object.hasOwn(out, key))
         this.fail();
       const valueAt = KEY.lastIndex;
+      if (this.spans) this.path.push(key);
       if (valueAt === this.end) {
         this.nextLine();
         out[key] = this.nested(col);
@@ -200,6 +225,7 @@ class Reader {
         out[key] = this.scalar(valueAt);
         this.nextLine();
       }
+      if (this.spans) this.path.pop();
       if (this.indent !== col) break;
       at = this.start;
     }
@@ -230,6 +256,7 @@ class Reader {
       while (i < this.end && t.charCodeAt(i) === SPACE) i++;
       if (i === this.end) this.fail();
       const column = this.indent + (i - this.start);
+      if (this.spans) this.path.push(String(out.length));
       KEY.lastIndex = i;
       if (this.itemAt(i)) {
         out.push(this.sequence(column, i));
@@ -239,6 +266,7 @@ class Reader {
         out.push(this.scalar(i));
         this.nextLine();
       }
+      if (this.spans) this.path.pop();
       dash = this.start;
     } while (this.indent === col && this.itemAt(this.start));
     if (this.indent > col) this.fail();
@@ -269,6 +297,7 @@ class Reader {
     const s = t.slice(from, end);
     // ": " would start a mapping, " #" a comment, a final ":" a key.
     if (s.includes(': ') || s.includes(' #') || s.charCodeAt(s.length - 1) === COLON) this.fail();
+    if (this.spans && !s.includes('#')) this.spans.set(this.path.join('\0'), [from, end]);
     return plainValue(s);
   }
 

@@ -1,4 +1,5 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
+import { blockSubsetSpans } from './block-subset.js';
 import { pointerSegments, type Range } from './locate.js';
 
 /** A node as js-yaml's parser events see it: where it starts and ends, and what it holds. */
@@ -104,13 +105,26 @@ export interface FastPositions {
 
 /**
  * Positions without the `yaml` package, whose loading alone costs more than checking a small
- * project: enough to place the notices of a sound file.
+ * project: enough to place the notices of a sound file. A text in the block subset certif writes
+ * is placed by the block-subset reader (one pass, ~1 ms for the bundled référentiel); any other,
+ * or with `subset: false`, from js-yaml's events (a cold js-yaml pass with a listener cost 7 to
+ * 10 ms on the same file).
  */
-export function fastPositions(text: string): FastPositions {
+export function fastPositions(text: string, options: { subset?: boolean } = {}): FastPositions {
   let root: Frame | undefined | null = null;
+  let spans: ReadonlyMap<string, readonly [number, number]> | undefined | null =
+    options.subset === false ? undefined : null;
   return {
     range(pointer, atKey) {
       if (atKey) return undefined;
+      if (spans === null) spans = blockSubsetSpans(text);
+      if (spans) {
+        const span = spans.get(pointerSegments(pointer).join('\0'));
+        if (!span) return undefined;
+        const from = linePos(text, span[0]);
+        const to = linePos(text, span[1]);
+        return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+      }
       if (root === null) root = positionTree(text);
       const frame = root && walk(root, pointerSegments(pointer));
       if (frame?.kind !== 'scalar' || frame.children.length > 0) return undefined;
