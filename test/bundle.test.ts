@@ -93,13 +93,19 @@ describe('the bundled binary', () => {
     expect(await bundles(files, 'commander')).toBe(true);
   });
 
-  it('renders HTML with the templates beside the bundle, still without playwright-core', async () => {
+  it('renders HTML with the templates beside the bundle, without playwright-core', async () => {
     const r = await runBinary(['render', 'pv', '--format', 'html'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('<html');
     const files = await loadedFiles(['render', 'pv', '--format', 'html']);
     expect(await bundles(files, 'handlebars')).toBe(true);
     expect(packagesOf(files)).not.toContain('playwright-core');
+    // The sheets only read the session's files: the `yaml` package (~30 ms to load) is for writing
+    // them and placing errors, which a sound session does not need. (The PV reads the deliberation
+    // as a document to edit, with it.)
+    const sheets = await loadedFiles(['render', 'sheet', '--all', '--format', 'html']);
+    expect(await bundles(sheets, 'handlebars')).toBe(true);
+    expect(packagesOf(sheets)).toEqual([]);
   });
 
   it('reports a broken file with its place and no stack trace', async () => {

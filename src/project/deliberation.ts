@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from '../source/yaml-lib.js';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import {
@@ -242,7 +243,7 @@ export async function writeDeliberation(ctx: SessionContext, doc: Document): Pro
 
 /** A new deliberation document. */
 export function newDeliberationDoc(ctx: SessionContext): Document {
-  const doc = new Document({ session: ctx.session.id, candidates: {} }, yamlOptions);
+  const doc = new (yamlLib().Document)({ session: ctx.session.id, candidates: {} }, yamlOptions);
   doc.commentBefore = schemaComment(ctx.root, ctx.dir, 'deliberation');
   return doc;
 }

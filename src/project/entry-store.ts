@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap, isScalar } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from '../source/yaml-lib.js';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic, Lang } from '../diagnostics/diagnostic.js';
@@ -152,10 +153,10 @@ export class EntryHandle extends ResultsHandle<Entry> {
     next.set('hash', entryHash(next.toJS() as Entry));
     // The file reads in the contract's order: who, status, when submitted, results, hash.
     const order = ['candidate', 'bloc', 'juror', 'status', 'submitted_at', 'results', 'hash'];
-    if (isMap(next.contents)) {
+    if (yamlLib().isMap(next.contents)) {
       const rank = (p: unknown) => {
         const k = (p as { key?: unknown }).key;
-        const i = order.indexOf(String(isScalar(k) ? k.value : k));
+        const i = order.indexOf(String(yamlLib().isScalar(k) ? k.value : k));
         return i < 0 ? order.length : i;
       };
       next.contents.items.sort((a, b) => rank(a) - rank(b));
@@ -229,7 +230,7 @@ async function readOrCreate(
 ): Promise<{ doc: Document; text: string | undefined }> {
   const display = displayPath(file, ctx.cwd);
   if ((await pathKind(file)) === 'missing') {
-    const doc = new Document(
+    const doc = new (yamlLib().Document)(
       { candidate: candidate.id, bloc: unit.id, juror, status: 'draft', results: {} },
       yamlOptions,
     );

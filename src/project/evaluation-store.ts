@@ -1,6 +1,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Document, isMap, isSeq } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from '../source/yaml-lib.js';
 import { setKeepingComments } from '../source/edit.js';
 import { InputError, InvalidFilesError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
@@ -144,10 +145,10 @@ export class EvaluationHandle extends ResultsHandle<Evaluation> {
     next.set('entries', next.createNode(entries.map((e) => ({ juror: e.juror, hash: e.hash }))));
     next.set('reconciliation', next.createNode(reconciliation.map((r) => ({ ...r }))));
     for (const item of [next.get('entries', true), next.get('reconciliation', true)]) {
-      if (isSeq(item))
+      if (yamlLib().isSeq(item))
         for (const e of item.items) {
-          const inner = isMap(e) ? e.get('entries', true) : undefined;
-          if (isMap(inner)) inner.flow = true;
+          const inner = yamlLib().isMap(e) ? e.get('entries', true) : undefined;
+          if (yamlLib().isMap(inner)) inner.flow = true;
         }
     }
     this.orderResults(next);
@@ -283,7 +284,7 @@ async function readOrCreate(
 ): Promise<{ doc: Document; text: string | undefined }> {
   const display = displayPath(file, ctx.cwd);
   if ((await pathKind(file)) === 'missing') {
-    const doc = new Document(
+    const doc = new (yamlLib().Document)(
       {
         candidate: candidate.id,
         bloc: unit.id,
@@ -297,7 +298,7 @@ async function readOrCreate(
     );
     doc.commentBefore = schemaComment(ctx.root, path.dirname(file), 'evaluation');
     const jurors = doc.get('jurors', true);
-    if (isSeq(jurors)) jurors.flow = true;
+    if (yamlLib().isSeq(jurors)) jurors.flow = true;
     return { doc, text: undefined };
   }
   const read = await readText(file, display, ctx.lang);

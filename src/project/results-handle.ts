@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { isMap, isScalar, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from '../source/yaml-lib.js';
 import { InvalidFilesError, type InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -104,12 +105,12 @@ export abstract class ResultsHandle<V extends { readonly results: Record<string,
   /** Results in the référentiel's order (answers may come in any order; diffs stay readable). */
   protected orderResults(doc: Document): void {
     const results = doc.get('results', true);
-    if (!isMap(results)) return;
+    if (!yamlLib().isMap(results)) return;
     results.flow = false;
     const rank = new Map(this.competencyIds.map((id, i) => [id, i]));
     const key = (p: unknown) => {
       const k = (p as { key?: unknown }).key;
-      return rank.get(String(isScalar(k) ? k.value : k)) ?? Number.MAX_SAFE_INTEGER;
+      return rank.get(String(yamlLib().isScalar(k) ? k.value : k)) ?? Number.MAX_SAFE_INTEGER;
     };
     results.items.sort((a, b) => key(a) - key(b));
   }

@@ -1,4 +1,5 @@
-import { isNode, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { yamlLib } from './yaml-lib.js';
 
 /** A Document as certif writes it: no folding of long lines, `[a, b]` flow lists. */
 export function documentText(doc: Document): string {
@@ -9,7 +10,7 @@ export function documentText(doc: Document): string {
 export function setKeepingComments(doc: Document, path: readonly string[], value: unknown): void {
   const old = doc.getIn(path, true);
   const node = doc.createNode(value);
-  if (isNode(old)) {
+  if (yamlLib().isNode(old)) {
     if (old.comment) node.comment = old.comment;
     if (old.commentBefore) node.commentBefore = old.commentBefore;
     if (old.spaceBefore) node.spaceBefore = old.spaceBefore;
