@@ -1,7 +1,9 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { evaluationPath } from '../../src/project/evaluation-store.js';
 import { ancestor, classify } from '../../src/project/files.js';
+import type { SessionContext } from '../../src/project/session.js';
 
 /** classify as it was written first (split on every call): the reference. */
 function classifyReference(abs: string): string {
@@ -61,5 +63,36 @@ describe('project file paths', () => {
     expect(classify('/p/sessions/juin/entries/c0001/BC01/jdupont.yaml')).toBe('entry');
     expect(classify('/p/sessions/juin/entries/stray.yaml')).toBe('misplaced');
     expect(classify('/p/sessions/juin/session.yaml')).toBe('session');
+  });
+
+  it('evaluationPath joins plain ids as path.resolve would, and refuses ids leaving the folder', () => {
+    const reference = (dir: string, c: string, u: string): string => {
+      const base = path.join(dir, 'evaluations');
+      const file = path.resolve(base, c, `${u}.yaml`);
+      if (!file.startsWith(base + path.sep) || path.basename(path.dirname(file)) !== c)
+        return 'refused';
+      return file;
+    };
+    const id = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/),
+      fc.constantFrom('..', '.', '', 'a/b', '../x', '.hidden', 'c 1', '-x', 'BC01', 'c0001'),
+    );
+    const dir = fc.constantFrom(
+      '/p/sessions/juin',
+      '/p/sessions/../sessions/juin',
+      'rel/sessions/s',
+    );
+    fc.assert(
+      fc.property(dir, id, id, (d, c, u) => {
+        let actual: string;
+        try {
+          actual = evaluationPath({ dir: d } as SessionContext, c, u);
+        } catch {
+          actual = 'refused';
+        }
+        expect(actual).toBe(reference(d, c, u));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
