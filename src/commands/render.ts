@@ -11,7 +11,7 @@ import {
   type CandidateRow,
   type ReadDeliberation,
 } from '../project/deliberation.js';
-import { assertPrintable, unitState } from '../project/evaluations.js';
+import { assertPrintable, unitState, type UnitState } from '../project/evaluations.js';
 import { resolveReferential } from '../project/referentials.js';
 import { findProjectRoot } from '../project/root.js';
 import {
@@ -149,26 +149,28 @@ export async function renderSheet(
   const docs: RenderedDoc[] = [];
   const facts = sessionFacts(ctx, o.lang);
   for (const c of candidatesFor(ctx, o, candidateId)) {
-    const units = [];
+    const states: UnitState[] = [];
     for (const u of ctx.units.filter((x) => c.blocs.includes(x.id))) {
       const s = await unitState(ctx, c, u);
       assertPrintable([s], o.lang);
-      units.push(sheetUnitModel(ctx, u, s.evaluation, s.proposal, t));
+      states.push(s);
     }
-    const model = {
-      ...facts,
-      candidate: {
-        id: c.id,
-        name: `${c.family_name} ${c.given_name}`,
-        accommodations: c.accommodations ?? [],
-      },
-      units,
-    };
     docs.push({
       name: `fiche-${c.id}`,
       title: `${t.sheetTitle} — ${c.id}`,
-      // Every evaluation is checked (above) before any sheet is written; each is rendered then.
-      body: () => renderBody(textFormat(o), 'sheet', t, model),
+      // Every evaluation is checked (above) before any sheet is written. Each sheet's view model
+      // is built when it is rendered, and dropped after: kept for 1,000 candidates until the end,
+      // the models were copied by every garbage collection of the render (~60 ms).
+      body: () =>
+        renderBody(textFormat(o), 'sheet', t, {
+          ...facts,
+          candidate: {
+            id: c.id,
+            name: `${c.family_name} ${c.given_name}`,
+            accommodations: c.accommodations ?? [],
+          },
+          units: states.map((s) => sheetUnitModel(ctx, s.unit, s.evaluation, s.proposal, t)),
+        }),
     });
   }
   return emit(docs, t.sheetTitle, o, io);
