@@ -6,9 +6,12 @@
 // What must keep working, and how:
 // - dist/bundle/ sits at the same depth as dist/cli/, so the paths computed from import.meta.url
 //   (../../schemas/, ../../templates/, ../../referentials/, ../../package.json) still resolve;
-// - check-worker.js, validators.js and templates.js, which the code loads by URL at run time
-//   (src/project/check-pool.ts, src/schema/registry.ts, src/render/engine.ts), are entry points
-//   of their own and land under those names beside the chunks;
+// - check-worker.js and templates.js, which the code loads by URL at run time
+//   (src/project/check-pool.ts, src/render/engine.ts), are entry points of their own and land
+//   under those names beside the chunks;
+// - the validators (src/schema/registry.ts) land as validators.script.js, a script that
+//   src/runtime/cached-script.ts runs with the V8 code cache scripts/code-cache.mjs writes
+//   beside it (validators.script.cache);
 // - code splitting keeps every dynamic import() lazy: a command's modules load only when it runs;
 // - main.js is built on its own, its two lazy imports (./io.js, ./program.js) left as they are
 //   and those two built as entry points: `certif --version` then loads main.js alone. Split
@@ -19,9 +22,10 @@
 //   of yaml would load a second copy of it beside that one.
 // Not minified: a stack trace from the bundle stays readable, and the linked source maps lead to
 // the dist/ modules (`node --enable-source-maps bin/certif.js …`); users never see one anyway.
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeCodeCaches } from './code-cache.mjs';
 
 const root = new URL('../', import.meta.url);
 const outdir = new URL('dist/bundle/', root);
@@ -48,7 +52,6 @@ try {
       'dist/cli/program.js',
       'dist/cli/io.js',
       'dist/project/check-worker.js',
-      'dist/schema/validators.js',
       'dist/render/templates.js',
     ],
     chunkNames: '[name]-[hash]',
@@ -74,11 +77,25 @@ try {
       },
     ],
   });
+  // The validators as a script with a code cache (src/runtime/cached-script.ts): the generated
+  // module, its ajv helpers included, as a CommonJS body in a function of exports and module.
+  const validators = await build({
+    ...common,
+    entryPoints: ['dist/schema/validators.js'],
+    format: 'cjs',
+    sourcemap: false,
+    write: false,
+  });
+  const [body] = validators.outputFiles;
+  writeFileSync(
+    new URL('validators.script.js', staging),
+    `(function (exports, module) {\n${body.text}\n})\n`,
+  );
   rmSync(outdir, { recursive: true, force: true });
   renameSync(staging, outdir);
 } finally {
   rmSync(staging, { recursive: true, force: true });
 }
+writeCodeCaches(outdir);
 // Fail the build, not a later run, if the bundle does not load.
 await import(new URL('main.js', outdir).href);
-await import(new URL('validators.js', outdir).href);

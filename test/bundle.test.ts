@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileCachedScript } from '../src/runtime/cached-script.js';
 import { repoRoot, runBinary, runInProcess } from './helpers/cli.js';
 
 /**
@@ -87,7 +88,7 @@ describe('the bundled binary', () => {
     expect(bin.code).toBe(0);
     expect(bin.stdout).toBe(src.stdout);
     const files = await loadedFiles(['validate']);
-    expect(files.some((f) => f.endsWith(path.join('dist', 'bundle', 'validators.js')))).toBe(true);
+    // No ajv: the validators come compiled, from validators.script.js (read, not imported).
     expect(packagesOf(files)).toEqual([]);
     expect(await bundles(files, 'handlebars')).toBe(false);
     expect(await bundles(files, 'commander')).toBe(true);
@@ -106,6 +107,28 @@ describe('the bundled binary', () => {
     const sheets = await loadedFiles(['render', 'sheet', '--all', '--format', 'html']);
     expect(await bundles(sheets, 'handlebars')).toBe(true);
     expect(packagesOf(sheets)).toEqual([]);
+  });
+
+  it('loads the validators with the code cache the build wrote, which this Node accepts', () => {
+    const url = pathToFileURL(path.join(repoRoot, 'dist', 'bundle', 'validators.script.js'));
+    const compiled = compileCachedScript(url);
+    expect(compiled?.cacheRejected).toBe(false);
+    const validators = compiled?.run() ?? {};
+    expect(Object.keys(validators).sort()).toEqual([
+      'deliberation',
+      'entry',
+      'evaluation',
+      'referential',
+      'session',
+    ]);
+    // The same verdicts as the schemas compiled from the sources.
+    const evaluation = validators.evaluation as (value: unknown) => boolean;
+    expect(
+      evaluation({ candidate: 'c1', bloc: 'BC01', session: 's', status: 'draft', results: {} }),
+    ).toBe(true);
+    expect(
+      evaluation({ candidate: 'c1', bloc: 'BC01', session: 's', status: 'done', results: {} }),
+    ).toBe(false);
   });
 
   it('reports a broken file with its place and no stack trace', async () => {
