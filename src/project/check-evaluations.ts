@@ -40,6 +40,22 @@ export function evaluationSessionDir(abs: string): string {
 }
 
 /**
+ * Where an evaluation file sits, from its normalised absolute path
+ * (`sessions/<session>/evaluations/<candidate>/<bloc>.yaml`): the names path.basename would give,
+ * by slicing at separators (thousands of files per validate).
+ */
+export function evaluationPlace(abs: string): { session: string; candidate: string; bloc: string } {
+  const name = abs.lastIndexOf(path.sep);
+  const folder = abs.lastIndexOf(path.sep, name - 1);
+  const dir = evaluationSessionDir(abs);
+  return {
+    session: dir.slice(dir.lastIndexOf(path.sep) + 1),
+    candidate: abs.slice(folder + 1, name),
+    bloc: abs.slice(name + 1).replace(/\.ya?ml$/i, ''),
+  };
+}
+
+/**
  * Read, parse, schema-check and rule-check one evaluation file. Only the diagnostics are kept
  * (and the value when `keep` says a deliberation of its session will need it): not the text, nor
  * the YAML tree, so memory stays flat over thousands of files.
@@ -55,11 +71,7 @@ export function checkEvaluationFile(
   if (!file.source || file.value === undefined) return { diagnostics: file.diagnostics };
   const dir = evaluationSessionDir(f.abs);
   const { session, ref } = sessions.get(dir) ?? {};
-  const place = {
-    session: path.basename(dir),
-    candidate: path.basename(path.dirname(f.abs)),
-    bloc: path.basename(f.abs).replace(/\.ya?ml$/i, ''),
-  };
+  const place = evaluationPlace(f.abs);
   const ctx = ruleContext(lang);
   const e = file.value;
   checkEvaluation(ctx, file.source, e, place, session, ref);

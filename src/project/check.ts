@@ -14,6 +14,7 @@ import type { Deliberation } from './deliberation.js';
 import { loadFileSync } from './load.js';
 import {
   checkEvaluationFile,
+  evaluationPlace,
   evaluationSessionDir,
   type EvaluationChecked,
   type SessionContext,
@@ -230,7 +231,8 @@ async function checkFiles(
     // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
     // values a deliberation is checked against.
     const dir = evaluationSessionDir(f.abs);
-    const place = `${path.basename(path.dirname(f.abs))}/${path.basename(f.abs).replace(/\.ya?ml$/i, '')}`;
+    const { candidate, bloc } = evaluationPlace(f.abs);
+    const place = `${candidate}/${bloc}`;
     if (value) {
       let inSession = evaluations.get(dir);
       if (!inSession) evaluations.set(dir, (inSession = new Map<string, Evaluation>()));

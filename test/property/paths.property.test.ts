@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { evaluationPlace } from '../../src/project/check-evaluations.js';
 import { evaluationPath } from '../../src/project/evaluation-store.js';
 import { ancestor, classify } from '../../src/project/files.js';
 import type { SessionContext } from '../../src/project/session.js';
@@ -93,6 +94,28 @@ describe('project file paths', () => {
         expect(actual).toBe(reference(d, c, u));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('evaluationPlace names what path.basename names', () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9_.-]{1,8}$/);
+    fc.assert(
+      fc.property(
+        fc.array(name, { maxLength: 4 }),
+        name,
+        name,
+        name,
+        fc.constantFrom('.yaml', '.yml', '.YAML', ''),
+        (above, s, c, b, ext) => {
+          const abs = `/${[...above, 'sessions', s, 'evaluations', c, b + ext].join('/')}`;
+          expect(evaluationPlace(abs)).toEqual({
+            session: path.basename(path.dirname(path.dirname(path.dirname(abs)))),
+            candidate: path.basename(path.dirname(abs)),
+            bloc: path.basename(abs).replace(/\.ya?ml$/i, ''),
+          });
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
