@@ -45,6 +45,26 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
 };
+/**
+ * commander require()s node:child_process when it loads, for executable subcommands (a `git-foo`
+ * beside `git`), which certif does not have: its copy gets child_process on first use instead.
+ * Loading child_process and what it needs cost ~3 ms of every command.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(a.importer)
+        ? { path: 'child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
 try {
   await build({
     ...common,
@@ -57,6 +77,7 @@ try {
     chunkNames: '[name]-[hash]',
     splitting: true,
     external: ['playwright-core', 'yaml'],
+    plugins: [lazyChildProcess],
     // The CommonJS packages bundled into ES modules (commander, handlebars…) call require().
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
