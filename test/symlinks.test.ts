@@ -88,6 +88,21 @@ describe('a link that stays inside the project', () => {
   });
 });
 
+describe('a candidate folder linked beside real ones, when reading them all', () => {
+  it('render sheet --all names the link and prints nothing; the real folders read as before', async () => {
+    expect((await run('grade', 'c001', 'BC01', '--set', 'C1=A')).code).toBe(0);
+    const before = await run('render', 'sheet', '--all', '--format', 'md');
+    expect(before.code, before.stderr).toBe(0);
+    // c002's folder becomes a link to c001's: a read through it would print c001's results.
+    await symlink(path.join(evaluations(), 'c001'), path.join(evaluations(), 'c002'));
+    const r = await run('render', 'sheet', '--all', '--format', 'md');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Lien symbolique sessions/s1/evaluations/c002 →');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
 describe('a project reached through a link of its own', () => {
   it('works: only links below the project root are refused', async () => {
     const alias = path.join(outside, 'alias');

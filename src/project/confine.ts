@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
@@ -72,6 +72,10 @@ export function symlinkBelow(
   // only the last component needs a look.
   const parent = path.dirname(abs);
   if (parent !== abs && knownFolders?.has(parent)) {
+    if (knownFolders === readFolders) {
+      listFoldersIn(parent);
+      if (readFolders.has(abs)) return undefined;
+    }
     const found = lookAt(base, abs, false, knownFolders);
     return found === 'missing' ? undefined : found;
   }
@@ -160,9 +164,32 @@ export function assertInsideProject(root: string, target: string, lang: Lang, cw
  */
 const readFolders = new Set<string>();
 
+/** Folders whose real subfolders were added to `readFolders` from one listing. */
+const listedFolders = new Set<string>();
+
+/**
+ * Remember the real subfolders of a folder already seen not to be a link, from one listing of it:
+ * a render reads the 1,000 candidate folders of `evaluations/`, and one readdir replaces 1,000
+ * lstat calls. An entry that is a link is not a directory entry (its type is the link's), so it is
+ * still looked at, and reported, by `lookAt`.
+ */
+function listFoldersIn(folder: string): void {
+  if (listedFolders.has(folder)) return;
+  listedFolders.add(folder);
+  let entries;
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+  for (const entry of entries) if (entry.isDirectory()) readFolders.add(prefix + entry.name);
+}
+
 /** Forget the folders seen so far: each command looks at them afresh (see execute). */
 export function forgetReadFolders(): void {
   readFolders.clear();
+  listedFolders.clear();
 }
 
 /**
