@@ -6,12 +6,11 @@
 // What must keep working, and how:
 // - dist/bundle/ sits at the same depth as dist/cli/, so the paths computed from import.meta.url
 //   (../../schemas/, ../../templates/, ../../referentials/, ../../package.json) still resolve;
-// - check-worker.js and templates.js, which the code loads by URL at run time
-//   (src/project/check-pool.ts, src/render/engine.ts), are entry points of their own and land
-//   under those names beside the chunks;
-// - the validators (src/schema/registry.ts) land as validators.script.js, a script that
-//   src/runtime/cached-script.ts runs with the V8 code cache scripts/code-cache.mjs writes
-//   beside it (validators.script.cache);
+// - check-worker.js, which src/project/check-pool.ts loads by URL at run time, is an entry point
+//   of its own and lands under that name beside the chunks;
+// - the generated validators and templates (src/schema/registry.ts, src/render/engine.ts) land
+//   as validators.script.js and templates.script.js, scripts that src/runtime/cached-script.ts
+//   runs with the V8 code cache scripts/code-cache.mjs writes beside each (<name>.script.cache);
 // - code splitting keeps every dynamic import() lazy: a command's modules load only when it runs;
 // - main.js is built on its own, its two lazy imports (./io.js, ./program.js) left as they are
 //   and those two built as entry points: `certif --version` then loads main.js alone. Split
@@ -68,12 +67,7 @@ const lazyChildProcess = {
 try {
   await build({
     ...common,
-    entryPoints: [
-      'dist/cli/program.js',
-      'dist/cli/io.js',
-      'dist/project/check-worker.js',
-      'dist/render/templates.js',
-    ],
+    entryPoints: ['dist/cli/program.js', 'dist/cli/io.js', 'dist/project/check-worker.js'],
     chunkNames: '[name]-[hash]',
     splitting: true,
     external: ['playwright-core', 'yaml'],
@@ -98,20 +92,26 @@ try {
       },
     ],
   });
-  // The validators as a script with a code cache (src/runtime/cached-script.ts): the generated
-  // module, its ajv helpers included, as a CommonJS body in a function of exports and module.
-  const validators = await build({
-    ...common,
-    entryPoints: ['dist/schema/validators.js'],
-    format: 'cjs',
-    sourcemap: false,
-    write: false,
-  });
-  const [body] = validators.outputFiles;
-  writeFileSync(
-    new URL('validators.script.js', staging),
-    `(function (exports, module) {\n${body.text}\n})\n`,
-  );
+  // The generated validators and templates as scripts with a code cache
+  // (src/runtime/cached-script.ts): each module, the ajv helpers included, as a CommonJS body
+  // in a function of exports and module.
+  for (const [entry, name] of [
+    ['dist/schema/validators.js', 'validators'],
+    ['dist/render/templates.js', 'templates'],
+  ]) {
+    const script = await build({
+      ...common,
+      entryPoints: [entry],
+      format: 'cjs',
+      sourcemap: false,
+      write: false,
+    });
+    const [body] = script.outputFiles;
+    writeFileSync(
+      new URL(`${name}.script.js`, staging),
+      `(function (exports, module) {\n${body.text}\n})\n`,
+    );
+  }
   rmSync(outdir, { recursive: true, force: true });
   renameSync(staging, outdir);
 } finally {

@@ -142,19 +142,32 @@ function samples() {
   };
 }
 
-/** Compile, exercise and cache `dist/bundle/validators.script.js`; throws if the cache is refused. */
-export function writeCodeCaches(bundleDir) {
-  const url = new URL('validators.script.js', bundleDir);
-  const compiled = compileCachedScript(url);
-  if (!compiled) throw new Error(`code-cache: ${url.pathname} is missing`);
-  const validators = compiled.run();
+/** Run the validators on every sample, so that V8 compiles what a validate calls. */
+function exerciseValidators(validators) {
   for (const [kind, documents] of Object.entries(samples())) {
     const validate = validators[kind];
     if (typeof validate !== 'function') throw new Error(`code-cache: no validator for ${kind}`);
     for (const document of documents) validate(JSON.parse(JSON.stringify(document ?? null)));
   }
-  writeFileSync(cacheUrl(url), compiled.script.createCachedData());
-  // Read back as a run of certif would: V8 must take it (same Node, same flags).
-  const again = compileCachedScript(url);
-  if (again?.cacheRejected !== false) throw new Error('code-cache: V8 refused the cache it wrote');
+}
+
+/**
+ * Compile, exercise and cache the bundle's scripts; throws if one is missing or its cache is
+ * refused. The templates are cached as loaded (their functions compile when a document first
+ * uses them): what the cache saves there is reading the 300 KB of generated code.
+ */
+export function writeCodeCaches(bundleDir) {
+  for (const [name, exercise] of [
+    ['validators', exerciseValidators],
+    ['templates', () => {}],
+  ]) {
+    const url = new URL(`${name}.script.js`, bundleDir);
+    const compiled = compileCachedScript(url);
+    if (!compiled) throw new Error(`code-cache: ${url.pathname} is missing`);
+    exercise(compiled.run());
+    writeFileSync(cacheUrl(url), compiled.script.createCachedData());
+    // Read back as a run of certif would: V8 must take it (same Node, same flags).
+    const again = compileCachedScript(url);
+    if (again?.cacheRejected !== false) throw new Error(`code-cache: V8 refused ${name}'s cache`);
+  }
 }

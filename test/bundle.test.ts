@@ -109,7 +109,7 @@ describe('the bundled binary', () => {
     expect(packagesOf(sheets)).toEqual([]);
   });
 
-  it('loads the validators with the code cache the build wrote, which this Node accepts', () => {
+  it('loads the validators and templates with the code caches the build wrote, which this Node accepts', () => {
     const url = pathToFileURL(path.join(repoRoot, 'dist', 'bundle', 'validators.script.js'));
     const compiled = compileCachedScript(url);
     expect(compiled?.cacheRejected).toBe(false);
@@ -129,6 +129,11 @@ describe('the bundled binary', () => {
     expect(
       evaluation({ candidate: 'c1', bloc: 'BC01', session: 's', status: 'done', results: {} }),
     ).toBe(false);
+    const templates = compileCachedScript(
+      pathToFileURL(path.join(repoRoot, 'dist', 'bundle', 'templates.script.js')),
+    );
+    expect(templates?.cacheRejected).toBe(false);
+    expect(Object.keys(templates?.run() ?? {}).sort()).toEqual(['partials', 'templates']);
   });
 
   it('reports a broken file with its place and no stack trace', async () => {

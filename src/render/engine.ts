@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
 import HandlebarsRuntime from 'handlebars/runtime';
+import { loadCachedScript } from '../runtime/cached-script.js';
 import { escapeDeep, escapeMarkdown } from './escape.js';
 import { compileOptions, partialFiles, type TextFormat } from './template-options.js';
 
@@ -25,15 +26,15 @@ export interface PrecompiledTemplates {
 
 /**
  * The templates precompiled at build time (dist/render/templates.js): rendering then loads only
- * Handlebars' runtime. Absent when running from the sources (tests), where each template is
- * compiled from templates/ on first use, with the same options.
+ * Handlebars' runtime. In the bundle, a script loaded with its V8 code cache (see
+ * cached-script.ts), in dist/ the ES module. Absent when running from the sources (tests), where
+ * each template is compiled from templates/ on first use, with the same options.
  */
-let precompiled = (await import(new URL('./templates.js', import.meta.url).href).catch(
-  (error: unknown) => {
+let precompiled = (loadCachedScript(new URL('./templates.script.js', import.meta.url)) ??
+  (await import(new URL('./templates.js', import.meta.url).href).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
     throw error;
-  },
-)) as PrecompiledTemplates | undefined;
+  }))) as PrecompiledTemplates | undefined;
 
 const instances = new Map<TextFormat, Environment>();
 const compiled = new Map<string, Template>();
