@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isSeq, type YAMLSeq } from 'yaml';
+import type { YAMLSeq } from 'yaml';
 import type { Io } from '../cli/io.js';
 import { InvalidFilesError, UsageError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
@@ -12,6 +12,7 @@ import { readTextFile } from '../project/load.js';
 import { availableReferentials } from '../project/referentials.js';
 import { findSessionDir, openSession } from '../project/session.js';
 import { editSessionFile } from '../project/session-store.js';
+import { yamlLib } from '../source/yaml-lib.js';
 
 /** `certif candidates import <file.csv>`: add candidates; all rows or none. */
 export async function importCandidates(
@@ -71,7 +72,7 @@ export async function importCandidates(
       { cwd: io.cwd, lang, now: io.now(), who: 'certif candidates import', available },
       (doc) => {
         const seq = doc.get('candidates', true);
-        if (isSeq(seq)) seq.flow = false;
+        if (yamlLib().isSeq(seq)) seq.flow = false;
         for (const c of fresh) doc.addIn(['candidates'], doc.createNode(c, { flow: false }));
         for (const item of (doc.get('candidates', true) as YAMLSeq).items) {
           const node = item as { flow?: boolean; get?: (k: string, keep: boolean) => unknown };

@@ -1,4 +1,4 @@
-import { isMap, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { Io } from '../cli/io.js';
 import { isCalendarDate } from '../model/dates.js';
 import { InputError, UsageError } from '../cli/errors.js';
@@ -29,6 +29,7 @@ import {
 } from '../project/session.js';
 import { labels } from '../render/labels.js';
 import { decisionText, outcomeText } from '../render/view-models.js';
+import { yamlLib } from '../source/yaml-lib.js';
 
 /** Options of `certif deliberate`. */
 export interface DeliberateOptions {
@@ -118,7 +119,7 @@ export function outcomeWords(o: string | undefined, lang: Lang): string {
 function candidateEntry(doc: Document, id: string): void {
   if (!doc.hasIn(['candidates', id])) doc.setIn(['candidates', id], doc.createNode({ blocs: {} }));
   const candidates = doc.get('candidates', true);
-  if (isMap(candidates)) candidates.flow = false;
+  if (yamlLib().isMap(candidates)) candidates.flow = false;
 }
 
 function setOutcome(doc: Document, row: CandidateRow | undefined): void {

@@ -1,6 +1,5 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isSeq } from 'yaml';
 import type { Io, OutStream } from '../cli/io.js';
 import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
@@ -15,6 +14,7 @@ import { gradeCommand } from './grade.js';
 import { initCommand } from './init.js';
 import { renderAttestation, renderGrid, renderPv, renderSheet } from './render.js';
 import { validateCommand } from './validate.js';
+import { yamlLib } from '../source/yaml-lib.js';
 
 const SESSION = 'demo-2026-06';
 
@@ -136,7 +136,7 @@ export async function demoCommand(
         BC03: ['jdupont', 'pmartin'],
         PP: ['jdupont', 'sroux'],
       });
-      for (const item of juries.items) if (isSeq(item.value)) item.value.flow = true;
+      for (const item of juries.items) if (yamlLib().isSeq(item.value)) item.value.flow = true;
       doc.set('juries', juries);
     },
   );
