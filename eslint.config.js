@@ -18,6 +18,26 @@ export default tseslint.config(
     },
   },
   {
+    // certif loads the yaml package in one way only, on first use (src/source/yaml-lib.ts): also
+    // importing it as an ES module made Node 20 give that import an empty namespace when
+    // node_modules is a symbolic link. Types are fine.
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'yaml',
+              message: 'Use yamlLib() from src/source/yaml-lib.ts (types may be imported).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
