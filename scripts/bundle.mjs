@@ -1,27 +1,25 @@
-// Bundle the compiled CLI (dist/) with esbuild into dist/bundle/, which bin/certif.js runs: a
-// `certif validate` then loads 18 files instead of about 60 (measured: 20–50 ms less per run on
-// the bench workload, see bench/README.md, "Bundled dist/"). Run by `npm run build` after tsc and
-// scripts/build-validators.mjs.
+// Bundle the compiled CLI (dist/) with esbuild into dist/bundle/, which bin/certif.js runs. Run
+// by `npm run build` after tsc, scripts/build-validators.mjs and scripts/build-templates.mjs.
 //
-// What must keep working, and how:
-// - dist/bundle/ sits at the same depth as dist/cli/, so the paths computed from import.meta.url
-//   (../../schemas/, ../../templates/, ../../referentials/, ../../package.json) still resolve;
-// - check-worker.js, which src/project/check-pool.ts loads by URL at run time, is an entry point
-//   of its own and lands under that name beside the chunks;
-// - the generated validators and templates (src/schema/registry.ts, src/render/engine.ts) land
-//   as validators.script.js and templates.script.js, scripts that src/runtime/cached-script.ts
-//   runs with the V8 code cache scripts/code-cache.mjs writes beside each (<name>.script.cache);
-// - code splitting keeps every dynamic import() lazy: a command's modules load only when it runs;
-// - main.js is built on its own, its two lazy imports (./io.js, ./program.js) left as they are
-//   and those two built as entry points: `certif --version` then loads main.js alone. Split
-//   with the rest, it imported esbuild's runtime chunk and a chunk for version.js, and ran 2 to
-//   4 ms slower than unbundled;
-// - playwright-core stays in node_modules (its own files, its browsers), and so does yaml, which
-//   src/source/yaml-lib.ts require()s lazily out of esbuild's sight: bundling the static imports
-//   of yaml would load a second copy of it beside that one.
-// Not minified: a stack trace from the bundle stays readable, and the linked source maps lead to
-// the dist/ modules (`node --enable-source-maps bin/certif.js …`); users never see one anyway.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// What lands in dist/bundle/, and why:
+// - main.js (an ES module) answers --version alone, and otherwise runs program.script.js;
+// - program.script.js is the whole CLI, every command included, as one CommonJS body in a
+//   function, which src/runtime/cached-script.ts compiles with the V8 code cache written beside
+//   it (program.script.cache, by scripts/code-cache.mjs after running a few commands). Node 20
+//   keeps no compiled code for ES modules: as ES modules (one chunk per group of commands), the
+//   CLI's modules cost ~40 ms of a one-file validate; as a script with its cache, validate and
+//   render sheet --all are 12 to 14 % faster (A/B). Each command's modules are still initialised
+//   only when it runs: esbuild wraps what program.ts imports lazily;
+// - validators.script.js and templates.script.js, the generated schema validators and
+//   precompiled templates, the same way (with their .cache);
+// - check-worker.js, an ES module that src/project/check-pool.ts starts as a worker thread
+//   (from 4 CPUs).
+// The paths computed from import.meta.url (../../schemas/, ../../templates/, ../../referentials/,
+// ../../package.json) still resolve: dist/bundle/ sits at the same depth as dist/cli/, and in the
+// scripts import.meta.url is the script's own URL. playwright-core stays in node_modules (its own
+// files, its browsers), and so does yaml, which src/source/yaml-lib.ts require()s lazily: both
+// are required, never imported. Not minified: a stack trace from the bundle stays readable.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCaches } from './code-cache.mjs';
@@ -90,12 +88,45 @@ const builtinsByRequire = {
     }));
   },
 };
+/** Write an esbuild CommonJS output as a script for src/runtime/cached-script.ts. */
+function writeScript(name, body) {
+  writeFileSync(
+    new URL(`${name}.script.js`, staging),
+    // import.meta.url (defined below as __certifUrl) is the script's own URL.
+    `(function (exports, module, require, __filename) {\n` +
+      `var __certifUrl = require('node:url').pathToFileURL(__filename).href;\n${body}\n})\n`,
+  );
+}
+const asScript = {
+  ...common,
+  format: 'cjs',
+  sourcemap: false,
+  write: false,
+  define: { 'import.meta.url': '__certifUrl' },
+};
 try {
+  mkdirSync(staging, { recursive: true });
+  // The CLI, every command included, as one script (program.script.js) that main.js runs with
+  // its code cache. Each command's modules are still initialised only when it runs (esbuild
+  // wraps what program.ts imports lazily).
+  const cli = await build({
+    ...asScript,
+    entryPoints: ['dist/cli/entry.js'],
+    external: ['playwright-core', 'yaml'],
+    plugins: [lazyChildProcess],
+  });
+  writeScript('program', cli.outputFiles[0].text);
+  // The generated validators and templates, the ajv helpers included, the same way.
+  for (const [entry, name] of [
+    ['dist/schema/validators.js', 'validators'],
+    ['dist/render/templates.js', 'templates'],
+  ]) {
+    writeScript(name, (await build({ ...asScript, entryPoints: [entry] })).outputFiles[0].text);
+  }
+  // The checking worker (src/project/check-pool.ts, from 4 CPUs) runs as an ES module.
   await build({
     ...common,
-    entryPoints: ['dist/cli/program.js', 'dist/cli/io.js', 'dist/project/check-worker.js'],
-    chunkNames: '[name]-[hash]',
-    splitting: true,
+    entryPoints: ['dist/project/check-worker.js'],
     external: ['playwright-core', 'yaml'],
     plugins: [lazyChildProcess, builtinsByRequire],
     banner: { js: requireBanner },
@@ -107,41 +138,19 @@ try {
     plugins: [
       builtinsByRequire,
       {
-        name: 'entries-beside',
+        // dist/ unbundled only: in the bundle, main.js runs program.script.js.
+        name: 'entry-beside',
         setup(b) {
-          b.onResolve({ filter: /^\.\/(io|program)\.js$/ }, (a) => ({
-            path: a.path,
-            external: true,
-          }));
+          b.onResolve({ filter: /^\.\/entry\.js$/ }, (a) => ({ path: a.path, external: true }));
         },
       },
     ],
   });
-  // The generated validators and templates as scripts with a code cache
-  // (src/runtime/cached-script.ts): each module, the ajv helpers included, as a CommonJS body
-  // in a function of exports and module.
-  for (const [entry, name] of [
-    ['dist/schema/validators.js', 'validators'],
-    ['dist/render/templates.js', 'templates'],
-  ]) {
-    const script = await build({
-      ...common,
-      entryPoints: [entry],
-      format: 'cjs',
-      sourcemap: false,
-      write: false,
-    });
-    const [body] = script.outputFiles;
-    writeFileSync(
-      new URL(`${name}.script.js`, staging),
-      `(function (exports, module) {\n${body.text}\n})\n`,
-    );
-  }
   rmSync(outdir, { recursive: true, force: true });
   renameSync(staging, outdir);
 } finally {
   rmSync(staging, { recursive: true, force: true });
 }
-writeCodeCaches(outdir);
+await writeCodeCaches(outdir);
 // Fail the build, not a later run, if the bundle does not load.
 await import(new URL('main.js', outdir).href);

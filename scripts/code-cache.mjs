@@ -7,7 +7,9 @@
 // valid document and one wrong in many ways (ajv checks every keyword with allErrors), so that
 // the validators' error paths are compiled too. Should a sample fall behind the schemas, the
 // cache only covers less: V8 compiles the rest on first use, as without a cache.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import yaml from 'js-yaml';
 import { cacheUrl, compileCachedScript } from '../dist/runtime/cached-script.js';
 
@@ -142,6 +144,40 @@ function samples() {
   };
 }
 
+/**
+ * Run a few commands of the CLI in a new project in a temporary folder, as a user would (create
+ * a session, check the project, print blank grids, show the help), so that V8 compiles the code
+ * every command shares: start-up, reading, checking, reporting, rendering. Each must succeed.
+ */
+async function exerciseCli({ execute, processIo }) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'certif-code-cache-'));
+  const sink = { write: () => true };
+  const io = {
+    ...processIo(),
+    cwd: dir,
+    env: {},
+    stdout: sink,
+    stderr: sink,
+    stdoutIsTTY: false,
+    stdinIsTTY: false,
+    stderrIsTTY: false,
+  };
+  try {
+    for (const argv of [
+      ['init', 'sessions/s1', '--referential', 'relation-client'],
+      ['validate'],
+      ['validate', '--format', 'json'],
+      ['render', 'grid', 'BC01', '--format', 'html'],
+      ['--help'],
+    ]) {
+      const code = await execute(argv, io);
+      if (code !== 0) throw new Error(`code-cache: certif ${argv.join(' ')} exited ${code}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Run the validators on every sample, so that V8 compiles what a validate calls. */
 function exerciseValidators(validators) {
   for (const [kind, documents] of Object.entries(samples())) {
@@ -156,15 +192,16 @@ function exerciseValidators(validators) {
  * refused. The templates are cached as loaded (their functions compile when a document first
  * uses them): what the cache saves there is reading the 300 KB of generated code.
  */
-export function writeCodeCaches(bundleDir) {
+export async function writeCodeCaches(bundleDir) {
   for (const [name, exercise] of [
     ['validators', exerciseValidators],
     ['templates', () => {}],
+    ['program', exerciseCli],
   ]) {
     const url = new URL(`${name}.script.js`, bundleDir);
     const compiled = compileCachedScript(url);
     if (!compiled) throw new Error(`code-cache: ${url.pathname} is missing`);
-    exercise(compiled.run());
+    await exercise(compiled.run());
     writeFileSync(cacheUrl(url), compiled.script.createCachedData());
     // Read back as a run of certif would: V8 must take it (same Node, same flags).
     const again = compileCachedScript(url);

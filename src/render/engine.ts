@@ -25,16 +25,13 @@ export interface PrecompiledTemplates {
 }
 
 /**
- * The templates precompiled at build time (dist/render/templates.js): rendering then loads only
- * Handlebars' runtime. In the bundle, a script loaded with its V8 code cache (see
- * cached-script.ts), in dist/ the ES module. Absent when running from the sources (tests), where
+ * The templates precompiled at build time (scripts/build-templates.mjs): rendering then loads
+ * only Handlebars' runtime. In the bundle, a script loaded with its V8 code cache (see
+ * cached-script.ts). Absent when running from the sources (tests) or from dist/ unbundled, where
  * each template is compiled from templates/ on first use, with the same options.
  */
-let precompiled = (loadCachedScript(new URL('./templates.script.js', import.meta.url)) ??
-  (await import(new URL('./templates.js', import.meta.url).href).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }))) as PrecompiledTemplates | undefined;
+let precompiled = loadCachedScript(new URL('./templates.script.js', import.meta.url)) as
+  PrecompiledTemplates | undefined;
 
 const instances = new Map<TextFormat, Environment>();
 const compiled = new Map<string, Template>();

@@ -1,8 +1,10 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { InputError } from '../cli/errors.js';
 import { pick } from '../cli/lang.js';
 import type { Lang } from '../diagnostics/diagnostic.js';
 import { pathKind } from '../project/files.js';
+import type * as Playwright from 'playwright-core';
 import type { Browser } from 'playwright-core';
 
 const CANDIDATES = [
@@ -49,7 +51,8 @@ export async function findChromium(
 let shared: { executablePath: string; browser?: Promise<Browser> } | undefined;
 
 async function launch(executablePath: string): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
+  // Required, not imported: the bundled CLI runs as a script, where import() is not available.
+  const { chromium } = createRequire(import.meta.url)('playwright-core') as typeof Playwright;
   // Playwright starts Chromium with a fresh temporary profile of its own.
   return chromium.launch({
     executablePath,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -7,8 +8,10 @@ import vm from 'node:vm';
  * Node 20 keeps no compiled code between runs of an ES module, and the 400 KB of schema
  * validators were parsed and compiled again by every `certif validate` (~8 ms of a cold run,
  * measured). `scripts/bundle.mjs` writes `<name>.script.js` (a CommonJS body wrapped in a
- * function of `exports` and `module`) beside the bundle, runs it on sample documents, and writes
- * V8's cache of what that compiled as `<name>.script.cache`.
+ * function of `exports`, `module`, `require` and the script's file name) beside the bundle, runs
+ * it on sample input, and writes V8's cache of what that compiled as `<name>.script.cache`. The
+ * whole CLI is loaded this way (program.script.js), as are the schema validators and the
+ * precompiled templates.
  *
  * The cache is only an optimisation: V8 checks it against its own version, its flags and the
  * source, and compiles the source as usual when it does not match (another Node, a changed
@@ -49,9 +52,14 @@ export function compileCachedScript(url: URL): CachedScript | undefined {
     script,
     cacheRejected: cachedData ? script.cachedDataRejected === true : undefined,
     run() {
-      const body = script.runInThisContext() as (exports: object, module: object) => void;
+      const body = script.runInThisContext() as (
+        exports: object,
+        module: object,
+        require: NodeJS.Require,
+        filename: string,
+      ) => void;
       const module = { exports: {} as Record<string, unknown> };
-      body(module.exports, module);
+      body(module.exports, module, createRequire(url), fileURLToPath(url));
       return module.exports;
     },
   };

@@ -10,15 +10,12 @@ export type { FileKind } from './options.js';
 export const schemasDir = new URL('../../schemas/', import.meta.url);
 
 /**
- * Validators compiled at build time (`scripts/build-validators.mjs` → dist/schema/validators.js):
- * in the bundle, a script loaded with its V8 code cache (see cached-script.ts), in dist/ the ES
- * module; absent when running from the sources (tests), where schemas are compiled on first use.
+ * Validators compiled at build time (`scripts/build-validators.mjs`), in the bundle as a script
+ * loaded with its V8 code cache (see cached-script.ts); absent when running from the sources
+ * (tests) or from dist/ unbundled, where schemas are compiled on first use.
  */
-const standalone = (loadCachedScript(new URL('./validators.script.js', import.meta.url)) ??
-  (await import(new URL('./validators.js', import.meta.url).href).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }))) as Partial<Record<FileKind, ValidateFunction>> | undefined;
+const standalone = loadCachedScript(new URL('./validators.script.js', import.meta.url)) as
+  Partial<Record<FileKind, ValidateFunction>> | undefined;
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<FileKind, ValidateFunction>();
