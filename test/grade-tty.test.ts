@@ -133,9 +133,10 @@ describe('certif grade on a terminal: killed, resumed, finalised', () => {
     expect(resumed).toContain('Réponses : 7/15');
 
     for (let n = 8; n <= TOTAL; n++) await answer(t, n, script[n - 1]);
-    const summary = t.screen();
+    // The summary's lines may arrive after its title: wait for each.
+    await t.waitFor('11 acquise(s), 4 non acquise(s) sur 15');
+    const summary = await t.waitFor('proposition : bloc non validé');
     expect(summary).toContain('11 acquise(s), 4 non acquise(s) sur 15');
-    expect(summary).toContain('proposition : bloc non validé');
 
     t.send('f');
     await t.waitFor('Identifiant du juré 1/2');
@@ -235,8 +236,9 @@ describe('certif grade on a terminal', () => {
 
     // An answered one keeps its answer.
     t.send(keys.left);
-    screen = await t.waitFor(counter(1));
-    expect(screen).toContain('Réponse : Acquis');
+    // A screen arrives in several writes: wait for its last expected line, then check the rest.
+    screen = await t.waitFor('Réponse : Acquis');
+    expect(screen).toContain(counter(1));
     t.send('n');
     await t.waitFor('Observation (obligatoire');
     t.send(keys.escape);
@@ -282,8 +284,8 @@ describe('certif grade --juror on a terminal (blind double marking)', () => {
     expect(first).toContain('Double correction à l’aveugle — saisie de pmartin');
     expect(first).toContain('Réponses : 0/15');
     for (let n = 1; n <= TOTAL; n++) await answer(t, n, script[n - 1]);
-    const summary = t.screen();
-    expect(summary).toContain('[s] soumettre ma saisie (définitive)');
+    // The summary's last lines may arrive after its title: wait for them.
+    const summary = await t.waitFor('[s] soumettre ma saisie (définitive)');
     expect(summary).not.toContain('[f] finaliser');
     // [s] asks first: anything but o/y keeps the entry a draft.
     t.send('s');
@@ -338,15 +340,16 @@ describe('certif grade --juror on a terminal (blind double marking)', () => {
     }
     const t = spawnCertif(['reconcile', 'c001', 'BC01'], { cwd: project.root });
     running.push(t);
-    let screen = await t.waitFor('Écart 1/2');
+    // A screen arrives in several writes: wait for its last expected line, then check the rest.
+    let screen = await t.waitFor('pmartin : Acquis');
+    expect(screen).toContain('Écart 1/2');
     expect(screen).toContain('BC01.C2');
     expect(screen).toContain(`jdupont : Non acquis — « ${SECRET_J1} »`);
-    expect(screen).toContain('pmartin : Acquis');
     t.send('n');
     await t.waitFor('Motif de la décision (obligatoire');
     t.send('Reformulation non observée' + keys.enter);
-    screen = await t.waitFor('Écart 2/2');
-    expect(screen).toContain('pmartin : Non acquis — « Argumentaire trop général »');
+    screen = await t.waitFor('pmartin : Non acquis — « Argumentaire trop général »');
+    expect(screen).toContain('Écart 2/2');
     // A decision without a reason is not kept.
     t.send('a');
     await t.waitFor('Motif de la décision (obligatoire');
