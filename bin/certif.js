@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// dist/bundle/ is dist/ bundled by scripts/bundle.mjs: main.js, then the CLI as one script with
-// its V8 code cache.
-import { run } from '../dist/bundle/main.js';
+// dist/bundle/ is dist/ bundled by scripts/bundle.mjs: main.cjs, then the CLI as one script with
+// its V8 code cache. CommonJS (bin/package.json), so that Node never starts its ES module loader.
+'use strict';
 
-process.exitCode = await run(process.argv.slice(2));
+require('../dist/bundle/main.cjs')
+  .run(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  });

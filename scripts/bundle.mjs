@@ -2,7 +2,8 @@
 // by `npm run build` after tsc, scripts/build-validators.mjs and scripts/build-templates.mjs.
 //
 // What lands in dist/bundle/, and why:
-// - main.js (an ES module) answers --version alone, and otherwise runs program.script.js;
+// - main.cjs, which bin/certif.js requires, answers --version alone, and otherwise runs
+//   program.script.js (both CommonJS: Node then never starts its ES module loader);
 // - program.script.js is the whole CLI, every command included, as one CommonJS body in a
 //   function, which src/runtime/cached-script.ts compiles with the V8 code cache written beside
 //   it (program.script.cache, by scripts/code-cache.mjs after running a few commands). Node 20
@@ -20,6 +21,7 @@
 // files, its browsers), and so does yaml, which src/source/yaml-lib.ts require()s lazily: both
 // are required, never imported. Not minified: a stack trace from the bundle stays readable.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCaches } from './code-cache.mjs';
@@ -106,7 +108,7 @@ const asScript = {
 };
 try {
   mkdirSync(staging, { recursive: true });
-  // The CLI, every command included, as one script (program.script.js) that main.js runs with
+  // The CLI, every command included, as one script (program.script.js) that main.cjs runs with
   // its code cache. Each command's modules are still initialised only when it runs (esbuild
   // wraps what program.ts imports lazily).
   const cli = await build({
@@ -131,14 +133,19 @@ try {
     plugins: [lazyChildProcess, builtinsByRequire],
     banner: { js: requireBanner },
   });
+  // main.cjs, which bin/certif.js (CommonJS, see bin/package.json) requires: Node then starts
+  // without its ES module loader, and --version costs little more than `node -e 0`.
   await build({
     ...common,
     entryPoints: ['dist/cli/main.js'],
-    banner: { js: requireBanner },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    sourcemap: false,
+    define: { 'import.meta.url': '__certifUrl' },
+    banner: { js: "var __certifUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [
-      builtinsByRequire,
       {
-        // dist/ unbundled only: in the bundle, main.js runs program.script.js.
+        // dist/ unbundled only: in the bundle, main.cjs runs program.script.js.
         name: 'entry-beside',
         setup(b) {
           b.onResolve({ filter: /^\.\/entry\.js$/ }, (a) => ({ path: a.path, external: true }));
@@ -153,4 +160,4 @@ try {
 }
 await writeCodeCaches(outdir);
 // Fail the build, not a later run, if the bundle does not load.
-await import(new URL('main.js', outdir).href);
+createRequire(import.meta.url)(fileURLToPath(new URL('main.cjs', outdir)));

@@ -64,28 +64,28 @@ afterAll(async () => {
 });
 
 describe('the bundled binary', () => {
-  it('prints the version of package.json, loading the bundle’s main.js alone', async () => {
+  it('prints the version of package.json, loading the bundle’s main.cjs alone', async () => {
     const pkg = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
       version: string;
     };
     expect((await runBinary(['--version'], { cwd: dir })).stdout).toBe(`${pkg.version}\n`);
     expect((await loadedFiles(['--version'])).filter((f) => f !== hook)).toEqual([
       path.join(repoRoot, 'bin', 'certif.js'),
-      path.join(repoRoot, 'dist', 'bundle', 'main.js'),
+      path.join(repoRoot, 'dist', 'bundle', 'main.cjs'),
     ]);
   });
 
-  it('validates as the sources do, loading no package and no module but main.js', async () => {
+  it('validates as the sources do, loading no package and no module but main.cjs', async () => {
     const bin = await runBinary(['validate', '--format', 'json'], { cwd: dir });
     const src = await runInProcess(['validate', '--format', 'json'], { cwd: dir });
     expect(bin.code).toBe(0);
     expect(bin.stdout).toBe(src.stdout);
-    // The CLI, the validators and the templates are scripts main.js reads and runs with their code
+    // The CLI, the validators and the templates are scripts main.cjs reads and runs with their code
     // caches: no other module is imported, and nothing from node_modules (no ajv compiling
     // schemas, no yaml for a sound project, no playwright-core).
     expect((await loadedFiles(['validate'])).filter((f) => f !== hook)).toEqual([
       path.join(repoRoot, 'bin', 'certif.js'),
-      path.join(repoRoot, 'dist', 'bundle', 'main.js'),
+      path.join(repoRoot, 'dist', 'bundle', 'main.cjs'),
     ]);
   });
 
