@@ -68,7 +68,7 @@ const entries = ['dist/cli/main.js', 'dist/project/check-worker.js'];
 /** The variants: esbuild arguments, and whether validators.js is bundled or copied as is. */
 const variants = {
   // dist/bundle/ as `npm run build` made it (scripts/bundle.mjs), which bin/certif.js runs.
-  bundle: { built: 'dist/bundle' },
+  bundle: { built: 'dist/bundle', main: 'main.cjs' },
   // Only certif's own modules; packages stay in node_modules.
   own: { args: ['--packages=external'], validators: 'copy' },
   // Packages too (commander, js-yaml, chalk, handlebars…), except playwright-core (its own files
@@ -93,8 +93,8 @@ for (const id of Object.keys(variants)) if (!only.includes(id)) delete variants[
 const needsEsbuild = Object.values(variants).some((v) => !v.built);
 if (needsEsbuild && spawnSync(ESBUILD, ['--version']).status !== 0)
   fail(`no esbuild at ${ESBUILD} (--esbuild)`);
-if (variants.bundle && !existsSync(path.join(repo, 'dist/bundle/main.js')))
-  fail('no dist/bundle/main.js: run `npm run build`');
+if (variants.bundle && !existsSync(path.join(repo, 'dist/bundle/main.cjs')))
+  fail('no dist/bundle/main.cjs: run `npm run build`');
 // Build: dist/probe-<variant>/main.js, and a shim that runs it as bin/certif.js runs dist/ (the
 // shim of dist/ is the same two lines). With PROBE_CPU set, the shim writes its process's CPU
 // time (µs, bootstrap included) to stderr on exit, for the interleaved harness.
@@ -117,7 +117,7 @@ for (const [id, v] of Object.entries(variants)) {
   if (v.validators === 'copy')
     copyFileSync(path.join(repo, 'dist/schema/validators.js'), path.join(out, 'validators.js'));
   const shim = path.join(tmp, `certif-${id}.mjs`);
-  writeFileSync(shim, shimText(pathToFileURL(path.join(out, 'main.js')).href));
+  writeFileSync(shim, shimText(pathToFileURL(path.join(out, v.main ?? 'main.js')).href));
   shims[id] = shim;
   const files = readdirSync(out).filter((f) => f.endsWith('.js'));
   const kb = files.reduce((n, f) => n + readFileSync(path.join(out, f)).length, 0) / 1024;

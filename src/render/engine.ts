@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
-import HandlebarsRuntime from 'handlebars/runtime';
+// The runtime's own file, named whole: Node resolves no extensionless subpath of a package without
+// "exports" (dist/ unbundled failed to render), and its typings declare nothing for it.
+import HandlebarsRuntimeModule from 'handlebars/runtime.js';
 import { loadCachedScript } from '../runtime/cached-script.js';
 import { escapeDeep, escapeMarkdown } from './escape.js';
 import { compileOptions, partialFiles, type TextFormat } from './template-options.js';
@@ -17,6 +19,7 @@ const templatesDir = new URL('../../templates/', import.meta.url);
 type Template = (context: unknown) => string;
 type Environment = typeof Handlebars;
 type TemplateSpecification = Parameters<Environment['template']>[0];
+const HandlebarsRuntime = HandlebarsRuntimeModule as unknown as Environment;
 
 /** Templates and partials precompiled by scripts/build-templates.mjs, by name. */
 export interface PrecompiledTemplates {
