@@ -30,8 +30,8 @@ const root = new URL('../', import.meta.url);
 const outdir = new URL('dist/bundle/', root);
 // Built beside it, then swapped in: a certif started during a rebuild (the test suite's global
 // setup, another terminal) finds the old bundle or the new one, not a folder half written; only
-// between removing the old folder and renaming the new one is there none. Hashed chunk names
-// change from build to build, so the old folder goes as a whole.
+// between removing the old folder and renaming the new one is there none. The old folder goes as
+// a whole, with whatever an earlier layout left in it.
 const staging = new URL(`dist/bundle-${process.pid}/`, root);
 const common = {
   absWorkingDir: fileURLToPath(root),
@@ -64,8 +64,8 @@ const lazyChildProcess = {
     }));
   },
 };
-// The CommonJS packages bundled into ES modules (commander, handlebars…) and the built-in
-// modules (below) are required through this.
+// In the one ES module of the bundle (check-worker.js), the CommonJS packages bundled into it
+// and the built-in modules (below) are required through this.
 const requireBanner =
   "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
@@ -90,22 +90,22 @@ const builtinsByRequire = {
     }));
   },
 };
+// CommonJS output (main.cjs and the scripts): import.meta.url becomes the file's own URL.
+const metaUrl = "var __certifUrl = require('node:url').pathToFileURL(__filename).href;";
+const asCommonJs = {
+  ...common,
+  format: 'cjs',
+  sourcemap: false,
+  define: { 'import.meta.url': '__certifUrl' },
+};
 /** Write an esbuild CommonJS output as a script for src/runtime/cached-script.ts. */
 function writeScript(name, body) {
   writeFileSync(
     new URL(`${name}.script.js`, staging),
-    // import.meta.url (defined below as __certifUrl) is the script's own URL.
-    `(function (exports, module, require, __filename) {\n` +
-      `var __certifUrl = require('node:url').pathToFileURL(__filename).href;\n${body}\n})\n`,
+    `(function (exports, module, require, __filename) {\n${metaUrl}\n${body}\n})\n`,
   );
 }
-const asScript = {
-  ...common,
-  format: 'cjs',
-  sourcemap: false,
-  write: false,
-  define: { 'import.meta.url': '__certifUrl' },
-};
+const asScript = { ...asCommonJs, write: false };
 try {
   mkdirSync(staging, { recursive: true });
   // The CLI, every command included, as one script (program.script.js) that main.cjs runs with
@@ -136,13 +136,10 @@ try {
   // main.cjs, which bin/certif.js (CommonJS, see bin/package.json) requires: Node then starts
   // without its ES module loader, and --version costs little more than `node -e 0`.
   await build({
-    ...common,
+    ...asCommonJs,
     entryPoints: ['dist/cli/main.js'],
-    format: 'cjs',
     outExtension: { '.js': '.cjs' },
-    sourcemap: false,
-    define: { 'import.meta.url': '__certifUrl' },
-    banner: { js: "var __certifUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: metaUrl },
     plugins: [
       {
         // dist/ unbundled only: in the bundle, main.cjs runs program.script.js.

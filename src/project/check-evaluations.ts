@@ -42,12 +42,15 @@ export function evaluationSessionDir(abs: string): string {
 /**
  * Where an evaluation file sits, from its normalised absolute path
  * (`sessions/<session>/evaluations/<candidate>/<bloc>.yaml`): the names path.basename would give,
- * by slicing at separators (thousands of files per validate).
+ * by slicing at separators (thousands of files per validate). `dir`: its session folder, when the
+ * caller has it already.
  */
-export function evaluationPlace(abs: string): { session: string; candidate: string; bloc: string } {
+export function evaluationPlace(
+  abs: string,
+  dir = evaluationSessionDir(abs),
+): { session: string; candidate: string; bloc: string } {
   const name = abs.lastIndexOf(path.sep);
   const folder = abs.lastIndexOf(path.sep, name - 1);
-  const dir = evaluationSessionDir(abs);
   return {
     session: dir.slice(dir.lastIndexOf(path.sep) + 1),
     candidate: abs.slice(folder + 1, name),
@@ -71,7 +74,7 @@ export function checkEvaluationFile(
   if (!file.source || file.value === undefined) return { diagnostics: file.diagnostics };
   const dir = evaluationSessionDir(f.abs);
   const { session, ref } = sessions.get(dir) ?? {};
-  const place = evaluationPlace(f.abs);
+  const place = evaluationPlace(f.abs, dir);
   const ctx = ruleContext(lang);
   const e = file.value;
   checkEvaluation(ctx, file.source, e, place, session, ref);

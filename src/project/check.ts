@@ -231,7 +231,7 @@ async function checkFiles(
     // Only the diagnostics are kept: not the text, the YAML tree nor the value, except the
     // values a deliberation is checked against.
     const dir = evaluationSessionDir(f.abs);
-    const { candidate, bloc } = evaluationPlace(f.abs);
+    const { candidate, bloc } = evaluationPlace(f.abs, dir);
     const place = `${candidate}/${bloc}`;
     if (value) {
       let inSession = evaluations.get(dir);

@@ -104,18 +104,22 @@ export function classify(abs: string): FileKind | 'misplaced' {
  * (the session folder of each of a project's thousands of files is computed this way).
  */
 export function ancestor(abs: string, levels: number): string {
+  // A trailing separator is path.dirname's to read.
+  if (abs.endsWith(path.sep)) return dirnames(abs, levels);
   let end = abs.length;
   for (let i = 0; i < levels; i++) {
     const cut = abs.lastIndexOf(path.sep, end - 1);
     // At the root (or a path without separators), path.dirname knows the platform's answer.
-    if (cut <= 0 || abs.endsWith(path.sep)) {
-      let dir = abs.slice(0, end);
-      for (let j = i; j < levels; j++) dir = path.dirname(dir);
-      return dir;
-    }
+    if (cut <= 0) return dirnames(abs.slice(0, end), levels - i);
     end = cut;
   }
   return abs.slice(0, end);
+}
+
+function dirnames(p: string, levels: number): string {
+  let dir = p;
+  for (let i = 0; i < levels; i++) dir = path.dirname(dir);
+  return dir;
 }
 
 /**
